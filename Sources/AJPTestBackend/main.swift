@@ -1,0 +1,1 @@
+@main struct AJPTestBackendMain { static func main() {} }
