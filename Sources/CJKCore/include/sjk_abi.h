@@ -1,0 +1,241 @@
+/*
+ * sjk_abi.h — the only contract between the C shim (CShim/, Apache glue) and the Swift core
+ * (Sources/JKCore). Swift implements every function declared here with `@c @implementation`,
+ * so a signature that drifts from this header does not compile.
+ *
+ * Rules: only C types cross (integers, byte views, POD structs, opaque handles, callback
+ * tables); every function returns an sjk_status_t and writes outputs to its last parameters;
+ * byte views are borrowed for the duration of the call unless a comment says otherwise.
+ * This header includes nothing but <stdint.h> and <stddef.h>.
+ */
+#ifndef SJK_ABI_H
+#define SJK_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Common types                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Result of every sjk_* call. */
+typedef int32_t sjk_status_t;
+enum {
+    SJK_OK = 0,            /**< success */
+    SJK_ERR_CONFIG = 1,    /**< configuration invalid; diagnostics were reported */
+    SJK_ERR_ARGUMENT = 2,  /**< a NULL handle or an out-of-range index was passed */
+    SJK_NOT_MAPPED = 3,    /**< sjk_map_uri: no rule maps the URI */
+    SJK_BAD_URI = 4        /**< sjk_map_uri: the URI escapes the root; answer 400 */
+};
+
+/** A borrowed byte string. ptr == NULL means "absent" (AJP null string); len 0 with a
+ *  non-NULL ptr is the empty string. Bytes need not be NUL-terminated. */
+typedef struct sjk_str {
+    const char *ptr;
+    size_t len;
+} sjk_str_t;
+
+/** One name/value pair (request header, response header, or environment attribute). */
+typedef struct sjk_pair {
+    sjk_str_t name;
+    sjk_str_t value;
+} sjk_pair_t;
+
+/** Severity of a message handed to a log callback. */
+enum {
+    SJK_LOG_ERROR = 0,
+    SJK_LOG_WARNING = 1,
+    SJK_LOG_INFO = 2,
+    SJK_LOG_DEBUG = 3,
+    SJK_LOG_TRACE = 4
+};
+
+/** Log sink: message is NUL-terminated and already carries file:line where relevant. */
+typedef void (*sjk_log_fn)(void *ctx, int32_t level, const char *message);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration (parent process, config time)                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Opaque, immutable after creation: workers, URI maps, per-process connection pools. */
+typedef struct sjk_config sjk_config_t;
+
+/** Where a directive was written. */
+typedef struct sjk_origin {
+    sjk_str_t file;
+    int32_t line;
+} sjk_origin_t;
+
+/** One JkWorkerProperty line. */
+typedef struct sjk_property_line {
+    sjk_str_t text;
+    sjk_origin_t origin;
+} sjk_property_line_t;
+
+/** One JkMount / JkUnMount. For JkUnMount the pattern carries a leading '!'. Inside
+ *  <Location p> the shim passes p verbatim as the pattern. */
+typedef struct sjk_mount_directive {
+    sjk_str_t pattern;
+    sjk_str_t worker;      /**< worker name with optional ";ext=..." rule extensions */
+    sjk_origin_t origin;
+} sjk_mount_directive_t;
+
+/** JkMountCopy values. */
+enum { SJK_MOUNT_COPY_OFF = 0, SJK_MOUNT_COPY_ON = 1, SJK_MOUNT_COPY_ALL = 2, SJK_MOUNT_COPY_UNSET = -1 };
+
+/** The mapping-related configuration of one server (index 0: the main server). */
+typedef struct sjk_server_input {
+    sjk_str_t name;                          /**< "host:port" for messages */
+    const sjk_mount_directive_t *mounts;
+    size_t mount_count;
+    sjk_str_t mount_file;                    /**< absolute path of JkMountFile, or absent */
+    int32_t mount_file_reload;               /**< seconds; -1 = inherit/default (60) */
+    int32_t mount_copy;                      /**< SJK_MOUNT_COPY_* */
+} sjk_server_input_t;
+
+/** Everything the core needs to build a configuration. */
+typedef struct sjk_config_input {
+    const sjk_property_line_t *properties;   /**< JkWorkerProperty lines in config order */
+    size_t property_count;
+    sjk_str_t workers_file;                  /**< absolute path of JkWorkersFile, or absent */
+    sjk_str_t server_root;
+    const sjk_server_input_t *servers;
+    size_t server_count;
+    int32_t threads_per_child;               /**< default connection_pool_size (1 for prefork) */
+    const sjk_pair_t *env_var_names;         /**< all JkEnvVar names (name, default) for checks */
+    size_t env_var_count;
+} sjk_config_input_t;
+
+/** Builds the configuration, reporting every diagnostic through log (errors at SJK_LOG_ERROR).
+ *  Returns SJK_ERR_CONFIG (and *out = NULL) when any error was found. */
+sjk_status_t sjk_config_create(const sjk_config_input_t *input, sjk_log_fn log, void *log_ctx,
+                               sjk_config_t **out);
+
+/** Releases a configuration made by sjk_config_create (registered as a pool cleanup). */
+sjk_status_t sjk_config_release(sjk_config_t *config);
+
+/** Number of workers, for the shim's per-worker tables. */
+sjk_status_t sjk_config_worker_count(const sjk_config_t *config, int32_t *out);
+
+/** Name and type ("ajp13", "lb", "status") of worker index, as borrowed views that live as
+ *  long as the configuration. */
+sjk_status_t sjk_config_worker_info(const sjk_config_t *config, int32_t worker, sjk_str_t *name,
+                                    sjk_str_t *type);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per request: mapping                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** JkOptions bits as seen by the core. */
+enum {
+    SJK_OPT_FORWARD_URI_COMPAT = 1u << 0,
+    SJK_OPT_FORWARD_URI_COMPAT_UNPARSED = 1u << 1,
+    SJK_OPT_FORWARD_URI_ESCAPED = 1u << 2,
+    SJK_OPT_FORWARD_URI_PROXY = 1u << 3,
+    SJK_OPT_FORWARD_DIRECTORIES = 1u << 4,
+    SJK_OPT_FORWARD_LOCAL_ADDRESS = 1u << 5,
+    SJK_OPT_FLUSH_PACKETS = 1u << 6,
+    SJK_OPT_FLUSH_HEADER = 1u << 7,
+    SJK_OPT_DISABLE_REUSE = 1u << 8,
+    SJK_OPT_FORWARD_SSL_CERT_CHAIN = 1u << 9,
+    SJK_OPT_FORWARD_KEY_SIZE = 1u << 10,
+    SJK_OPT_REJECT_UNSAFE_URI = 1u << 11,
+    SJK_OPT_FORWARD_PHYSICAL_ADDRESS = 1u << 12
+};
+
+/** The result of mapping: a worker and the rule that chose it (for rule extensions). */
+typedef struct sjk_mapping {
+    int32_t worker;    /**< worker index, or -1 when the named worker does not exist (→ 500) */
+    int32_t server;    /**< server index the rule belongs to */
+    int32_t rule;      /**< rule index within that server's map, or -1 */
+} sjk_mapping_t;
+
+/** Maps the decoded request URI (r->uri) of server `server`: normalises it (reference §3.3)
+ *  and looks it up. Returns SJK_OK, SJK_NOT_MAPPED or SJK_BAD_URI. `options` are JkOptions
+ *  bits (only RejectUnsafeURI matters here). May re-read a changed JkMountFile. */
+sjk_status_t sjk_map_uri(const sjk_config_t *config, int32_t server, sjk_str_t uri, uint32_t options,
+                         sjk_mapping_t *out);
+
+/** Resolves a worker given by name (JK_WORKER_NAME / JkWorkerIndicator), which may carry rule
+ *  extensions after ';'. worker is -1 when no such worker exists. */
+sjk_status_t sjk_lookup_worker(const sjk_config_t *config, sjk_str_t spec, sjk_mapping_t *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per request: forwarding                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Read-only view of one request, built by the shim from request_rec. Every view is borrowed
+ *  for the duration of sjk_service. */
+typedef struct sjk_request {
+    sjk_str_t method;
+    sjk_str_t protocol;
+    sjk_str_t uri;              /**< r->uri: decoded, dot segments resolved, ;params kept */
+    sjk_str_t unparsed_uri;     /**< r->unparsed_uri: as the client sent it, incl. query */
+    sjk_str_t query;            /**< r->args, absent when the request has none */
+    sjk_str_t remote_addr;
+    sjk_str_t remote_port;
+    sjk_str_t remote_host;      /**< absent unless known */
+    sjk_str_t server_name;
+    int32_t server_port;
+    sjk_str_t local_addr;
+    sjk_str_t remote_user;      /**< absent or empty: not sent */
+    sjk_str_t auth_type;
+    int32_t is_ssl;
+    sjk_str_t ssl_cert;         /**< PEM incl. chain when ForwardSSLCertChain */
+    sjk_str_t ssl_cipher;
+    sjk_str_t ssl_session;
+    sjk_str_t ssl_protocol;
+    sjk_str_t ssl_key_size;     /**< decimal text, absent when unknown */
+    const sjk_pair_t *headers;  /**< r->headers_in in order */
+    size_t header_count;
+    const sjk_pair_t *env_attributes;  /**< JkEnvVar name/value pairs that have a value */
+    size_t env_attribute_count;
+    int32_t ignore_content_length;     /**< JK_IGNORE_CL set: treat as chunked */
+    int32_t is_subrequest;             /**< sub-requests carry no body */
+    int32_t reply_timeout_ms;          /**< JK_REPLY_TIMEOUT, or -1 */
+    uint32_t options;                  /**< JkOptions bits */
+    sjk_str_t extension;               /**< rule extensions from JK_WORKER_NAME, or absent */
+} sjk_request_t;
+
+/** What the core calls back into the server for. Every function returns 0 on success. */
+typedef struct sjk_host {
+    void *ctx;
+    /** Reads up to cap bytes of (dechunked) request body; *got = 0 at the end. */
+    int32_t (*read_body)(void *ctx, uint8_t *buf, size_t cap, size_t *got);
+    /** Sets status, reason (absent: standard phrase) and headers; the body follows. */
+    int32_t (*start_response)(void *ctx, int32_t status, sjk_str_t reason, const sjk_pair_t *headers,
+                              size_t count);
+    /** Writes body bytes to the client. */
+    int32_t (*write)(void *ctx, const uint8_t *buf, size_t len);
+    /** Flushes the client connection. */
+    int32_t (*flush)(void *ctx);
+    /** Logs a message about this request. */
+    void (*log)(void *ctx, int32_t level, const char *message);
+} sjk_host_t;
+
+/** Outcome of sjk_service. */
+typedef struct sjk_outcome {
+    int32_t status;          /**< HTTP status: the backend's on success, else the error status */
+    int32_t response_started;/**< start_response was called (headers reached the client) */
+    int32_t client_error;    /**< the client side failed (read/write); mark the connection aborted */
+    int32_t use_server_error;/**< return `status` to httpd so it produces its own error page */
+    int32_t worker;          /**< the worker (member for lb) that served or failed last */
+    sjk_str_t route;         /**< route used (JK_WORKER_ROUTE), borrowed from the configuration */
+} sjk_outcome_t;
+
+/** Forwards one request to the mapped worker and streams the response through host. */
+sjk_status_t sjk_service(const sjk_config_t *config, const sjk_mapping_t *mapping, const sjk_request_t *request,
+                         const sjk_host_t *host, sjk_outcome_t *out);
+
+/** Called in every child process after fork (child_init): resets per-process state. */
+sjk_status_t sjk_child_init(const sjk_config_t *config);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SJK_ABI_H */

@@ -1,0 +1,94 @@
+/// One TCP connection to a container, with a receive buffer that yields whole AJP frames.
+///
+/// Owned by exactly one request at a time (reference §1.1); returned to its pool only after a
+/// clean END_RESPONSE (or CPONG) so a desynchronised stream is never reused (CVE-2008-5519).
+public final class AJPConnection {
+    /// The socket descriptor.
+    public let fd: Int32
+    private let decoder: AJPFrameDecoder
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    /// Monotonic ms of the last completed exchange (for connection_pool_timeout).
+    public var lastUsedMs: Int64
+    /// True when the last exchange ended cleanly (END_RESPONSE with reuse, or CPONG).
+    public var isClean = true
+    /// True right after a connect CPing, so no prepost CPing is needed for this request.
+    public var justPinged = false
+
+    /// Wraps a connected socket; frames up to `maxPacketSize` bytes are accepted.
+    public init(fd: Int32, maxPacketSize: Int) {
+        self.fd = fd
+        self.decoder = AJPFrameDecoder(maxPacketSize: maxPacketSize)
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maxPacketSize * 2, alignment: 8)
+        self.lastUsedMs = BackendSocket.nowMs()
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Outcome of reading one packet.
+    public enum ReadResult {
+        /// A whole payload (valid until the next read).
+        case payload(UnsafeRawBufferPointer)
+        /// No packet within the reply timeout.
+        case timedOut
+        /// The peer closed or the read failed.
+        case closed(errno: Int32)
+        /// The bytes are not AJP (bad magic, oversized or empty packet).
+        case invalid(AJPError)
+    }
+
+    /// Reads the next packet, waiting at most `timeoutMs` for each read (<= 0: no limit other
+    /// than socket_timeout).
+    public func readPacket(timeoutMs: Int) -> ReadResult {
+        while true {
+            let available = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+            do {
+                if let frame = try decoder.nextFrame(available) {
+                    let payload = UnsafeRawBufferPointer(rebasing: available[frame.payload])
+                    start += frame.consumed
+                    if start == end {
+                        start = 0
+                        end = 0
+                    }
+                    return .payload(payload)
+                }
+            } catch {
+                return .invalid(error)
+            }
+            if start > 0 && end == buffer.count || buffer.count - end < decoder.maxPacketSize - (end - start) {
+                compact()
+            }
+            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[end...])
+            switch BackendSocket.receive(fd, into: space, timeoutMs: timeoutMs) {
+            case .done(0):
+                return .closed(errno: 0)
+            case .done(let count):
+                end += count
+            case .timedOut:
+                return .timedOut
+            case .failed(let error):
+                return .closed(errno: error)
+            }
+        }
+    }
+
+    /// True when no received bytes are waiting to be decoded.
+    public var hasBufferedBytes: Bool { end > start }
+
+    private func compact() {
+        let count = end - start
+        if count > 0, let base = buffer.baseAddress {
+            base.copyMemory(from: base + start, byteCount: count)
+        }
+        start = 0
+        end = count
+    }
+
+    /// Sends whole packets in one gathered write.
+    public func send(_ parts: [UnsafeRawBufferPointer]) -> BackendSocket.IOResult {
+        BackendSocket.sendAll(fd, parts)
+    }
+}

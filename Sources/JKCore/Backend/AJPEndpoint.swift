@@ -1,0 +1,76 @@
+/// The runtime form of one AJP worker in one process: its resolved address, effective
+/// connection settings (units normalised to milliseconds where mod_jk mixes them) and its
+/// connection pool. Immutable except for the pool.
+public final class AJPEndpoint: @unchecked Sendable {
+    /// Effective connection settings derived from the worker's properties (reference §7.3).
+    public struct Settings: Sendable, Equatable {
+        /// max_packet_size after rounding and clamping.
+        public var maxPacketSize = 8192
+        /// Attempts per request on this worker, first included (retries).
+        public var retries = 2
+        /// retry_interval in ms.
+        public var retryIntervalMs = 100
+        /// socket_connect_timeout in ms (0: the kernel's).
+        public var connectTimeoutMs = 0
+        /// socket_timeout in seconds (SO_RCVTIMEO/SO_SNDTIMEO; 0: none).
+        public var socketTimeoutSeconds = 0
+        /// socket_keepalive.
+        public var keepAlive = false
+        /// socket_buffer in bytes (0: OS default).
+        public var socketBuffer = 0
+        /// CPONG wait after connect in ms (0: no connect CPing).
+        public var connectPingTimeoutMs = 0
+        /// CPONG wait before each request in ms (0: no prepost CPing).
+        public var prepostPingTimeoutMs = 0
+        /// reply_timeout in ms (0: none).
+        public var replyTimeoutMs = 0
+        /// recovery_options bits.
+        public var recoveryOptions: UInt32 = 0
+        /// fail_on_status codes (negative: soft).
+        public var failOnStatus: [Int] = []
+        /// connection_acquire_timeout in ms.
+        public var acquireTimeoutMs = 200
+        /// connection_pool_timeout in ms (0: never close idle connections).
+        public var poolIdleTimeoutMs = 0
+        /// connection_pool_size.
+        public var poolSize = 1
+        /// connection_pool_minsize.
+        public var poolMinSize = 1
+        /// secret, if configured (bytes sent in attribute 0x0C).
+        public var secret: [UInt8]? = nil
+
+        /// Defaults of mod_jk 1.2.48.
+        public init() {}
+    }
+
+    /// The worker's name.
+    public let name: String
+    /// Where to connect; nil when the host did not resolve or the port is 0 (contact disabled).
+    public let address: BackendAddress?
+    /// Effective settings.
+    public let settings: Settings
+    /// This process's idle connections.
+    public let pool: ConnectionPool
+
+    /// Creates the runtime endpoint.
+    public init(name: String, address: BackendAddress?, settings: Settings) {
+        self.name = name
+        self.address = address
+        self.settings = settings
+        self.pool = ConnectionPool(size: settings.poolSize, minSize: settings.poolMinSize)
+    }
+}
+
+/// recovery_options bits (reference §8.5).
+public enum RecoveryOption {
+    /// Do not retry after the request reached the backend, before headers.
+    public static let noRecoveryAfterRequest: UInt32 = 1
+    /// Do not retry after headers were sent to the client.
+    public static let noRecoveryAfterHeaders: UInt32 = 2
+    /// Hard-close the backend connection on a client error.
+    public static let closeOnClientError: UInt32 = 4
+    /// Always recover HEAD.
+    public static let alwaysRecoverHead: UInt32 = 8
+    /// Always recover GET (ignored when bit 8 is set too, as in mod_jk).
+    public static let alwaysRecoverGet: UInt32 = 16
+}

@@ -1,0 +1,325 @@
+import CJKCore
+
+/// Per-request choices that rule extensions, the environment and the balancer add to a worker's
+/// own settings.
+public struct ForwardOptions {
+    /// Effective reply timeout in ms (JK_REPLY_TIMEOUT > rule extension > worker); 0: none.
+    public var replyTimeoutMs: Int
+    /// Effective fail_on_status list.
+    public var failOnStatus: [Int]
+    /// JkOptions bits of the request.
+    public var jkOptions: UInt32
+
+    /// Creates the options.
+    public init(replyTimeoutMs: Int, failOnStatus: [Int], jkOptions: UInt32) {
+        self.replyTimeoutMs = replyTimeoutMs
+        self.failOnStatus = failOnStatus
+        self.jkOptions = jkOptions
+    }
+}
+
+/// The result of forwarding a request to one worker.
+public enum ForwardResult: Equatable {
+    /// The backend's response was relayed to the client completely.
+    case completed(status: Int)
+    /// The request could not be served by this worker; `recoverable` says whether another
+    /// member may still try it (nothing reached the client and the body can be replayed).
+    case failed(AJPFailure, recoverable: Bool)
+    /// The client side failed: a request too large for one packet (413), a body read error
+    /// (400) or a write to a client that went away.
+    case clientError(status: Int, responseStarted: Bool)
+    /// The response had started when the backend failed: the client connection must be aborted.
+    case abortedMidResponse(AJPFailure)
+}
+
+/// Runs the AJP exchange of one request on one worker, with mod_jk's retries (reference §8.4):
+/// encode once, keep the first body packet for replay, and on a recoverable failure sleep
+/// retry_interval and try again on another connection.
+public struct AJPForwarder {
+    /// The worker.
+    public let endpoint: AJPEndpoint
+    /// The server's callbacks.
+    public let host: HostIO
+
+    /// Creates a forwarder.
+    public init(endpoint: AJPEndpoint, host: HostIO) {
+        self.endpoint = endpoint
+        self.host = host
+    }
+
+    /// Forwards `request`. `context` supplies the URI and worker-derived attributes.
+    public func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions) -> ForwardResult {
+        let packetSize = endpoint.settings.maxPacketSize
+        return withUnsafeTemporaryAllocation(byteCount: packetSize * 2, alignment: 8) { scratch in
+            let requestBuffer = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<packetSize])
+            let bodyBuffer = UnsafeMutableRawBufferPointer(rebasing: scratch[packetSize...])
+            return forward(request, context: context, options: options, requestBuffer: requestBuffer,
+                           bodyBuffer: bodyBuffer)
+        }
+    }
+
+    private func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions,
+                         requestBuffer: UnsafeMutableRawBufferPointer,
+                         bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
+        let body = RequestBodyMode.of(request)
+        var writer = AJPMessageWriter(buffer: requestBuffer)
+        let forwardPacket: UnsafeRawBufferPointer
+        do {
+            forwardPacket = try AJPForwardRequestEncoder.encode(request, body: body, context: context, into: &writer)
+        } catch {
+            host.log(SJK_LOG_ERROR, "Creating AJP message failed without recovery - check max_packet_size "
+                     + "(request does not fit into \(endpoint.settings.maxPacketSize) bytes) for worker \(endpoint.name)")
+            return .clientError(status: 413, responseStarted: false)
+        }
+        // The first body packet is read once and replayed on every retry.
+        var firstBody = UnsafeRawBufferPointer(start: nil, count: 0)
+        var firstChunk = 0
+        if case .contentLength(let length) = body {
+            let want = Int(min(UInt64(endpoint.settings.maxPacketSize - 6), length))
+            let data = UnsafeMutableRawBufferPointer(rebasing: bodyBuffer[6..<(6 + want)])
+            guard let got = host.readBodyFully(into: data), got == want else {
+                host.log(SJK_LOG_INFO, "reading the request body from the client failed")
+                return .clientError(status: 400, responseStarted: false)
+            }
+            firstChunk = got
+            writeBodyHeader(bodyBuffer, length: got)
+            firstBody = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
+        }
+        var lastFailure = AJPFailure.disabled
+        let attempts = max(endpoint.settings.retries, 1)
+        for attempt in 0..<attempts {
+            if attempt > 0 { BackendSocket.sleepMs(endpoint.settings.retryIntervalMs) }
+            let result = attemptOnce(request, body: body, firstChunk: firstChunk,
+                                     packets: [forwardPacket, firstBody], options: options,
+                                     bodyBuffer: bodyBuffer)
+            switch result {
+            case .failed(let failure, let recoverable):
+                lastFailure = failure
+                host.log(SJK_LOG_INFO, "worker \(endpoint.name) attempt \(attempt + 1)/\(attempts): \(failure)")
+                if !recoverable { return result }
+            default:
+                return result
+            }
+        }
+        host.log(SJK_LOG_ERROR, "worker \(endpoint.name) failed after \(attempts) attempts: \(lastFailure)")
+        return .failed(lastFailure, recoverable: isRecoverable(lastFailure, method: request.method))
+    }
+
+    /// Writes the 6-byte body packet header `12 34 <n+2> <n>` in front of `length` data bytes.
+    private func writeBodyHeader(_ buffer: UnsafeMutableRawBufferPointer, length: Int) {
+        buffer[0] = 0x12
+        buffer[1] = 0x34
+        buffer[2] = UInt8(truncatingIfNeeded: (length + 2) >> 8)
+        buffer[3] = UInt8(truncatingIfNeeded: length + 2)
+        buffer[4] = UInt8(truncatingIfNeeded: length >> 8)
+        buffer[5] = UInt8(truncatingIfNeeded: length)
+    }
+
+    /// One attempt on one connection.
+    private func attemptOnce(_ request: sjk_request_t, body: RequestBodyMode, firstChunk: Int,
+                             packets: [UnsafeRawBufferPointer], options: ForwardOptions,
+                             bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
+        let connection: AJPConnection
+        switch openConnection() {
+        case .success(let opened): connection = opened
+        case .failure(let failure): return .failed(failure, recoverable: true)
+        }
+        if case .failure(let failure) = sendWithPrepostPing(connection, packets: packets) {
+            discard(connection)
+            return .failed(failure, recoverable: true)
+        }
+        var exchange = AJPExchange(body: body, firstChunk: firstChunk, maxPacketSize: endpoint.settings.maxPacketSize)
+        var clientStarted = false
+        let result = runExchange(connection, &exchange, clientStarted: &clientStarted, request: request,
+                                 options: options, bodyBuffer: bodyBuffer)
+        switch result {
+        case .completed:
+            break
+        case .failed(let failure, _):
+            discard(connection)
+            if clientStarted { return .abortedMidResponse(failure) }
+            let recoverable = !exchange.bodyStreamed && isRecoverable(failure, method: request.method)
+            return .failed(failure, recoverable: recoverable)
+        case .clientError, .abortedMidResponse:
+            discard(connection, abortive: endpoint.settings.recoveryOptions & RecoveryOption.closeOnClientError != 0)
+        }
+        return result
+    }
+
+    /// mod_jk's recovery decision for a failure before anything reached the client.
+    private func isRecoverable(_ failure: AJPFailure, method: sjk_str_t) -> Bool {
+        guard failure.requestWasSent else { return true }
+        if case .failOnStatus = failure { return true }
+        let bits = endpoint.settings.recoveryOptions
+        guard bits & RecoveryOption.noRecoveryAfterRequest != 0 else { return true }
+        guard let name = method.bytes else { return false }
+        if bits & RecoveryOption.alwaysRecoverHead != 0 { return ByteCompare.equal(name, "HEAD") }
+        if bits & RecoveryOption.alwaysRecoverGet != 0 { return ByteCompare.equal(name, "GET") }
+        return false
+    }
+
+    /// The read/act loop of one exchange.
+    private func runExchange(_ connection: AJPConnection, _ exchange: inout AJPExchange, clientStarted: inout Bool,
+                             request: sjk_request_t,
+                             options: ForwardOptions, bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
+        let flushPackets = options.jkOptions & UInt32(SJK_OPT_FLUSH_PACKETS) != 0
+        let flushHeader = options.jkOptions & UInt32(SJK_OPT_FLUSH_HEADER) != 0
+        var status = 200
+        while true {
+            let payload: UnsafeRawBufferPointer
+            switch connection.readPacket(timeoutMs: options.replyTimeoutMs) {
+            case .payload(let bytes): payload = bytes
+            case .timedOut: return .failed(.replyTimeout, recoverable: true)
+            case .closed(let error): return .failed(.backendClosed(error), recoverable: true)
+            case .invalid(let error): return .failed(.protocolError(error), recoverable: true)
+            }
+            let action: AJPExchange.Action
+            do {
+                action = try exchange.received(try AJPResponseMessage.decode(payload))
+            } catch {
+                return .failed(.malformed(error), recoverable: true)
+            }
+            switch action {
+            case .sendBody(let maxLength):
+                guard let sent = sendBodyPacket(connection, maxLength: maxLength, bodyBuffer: bodyBuffer) else {
+                    return .clientError(status: 400, responseStarted: clientStarted)
+                }
+                guard sent >= 0 else { return .failed(.sendFailed(0), recoverable: false) }
+                exchange.sentBody(sent)
+            case .startResponse(let code, let reason, let headers):
+                if options.failOnStatus.contains(where: { $0 == code || $0 == -code }) {
+                    return .failed(.failOnStatus(code), recoverable: true)
+                }
+                status = code
+                clientStarted = true
+                guard host.startResponse(status: code, reason: reason, headers: headers) else {
+                    return .clientError(status: code, responseStarted: true)
+                }
+                if flushHeader, !host.flush() { return .clientError(status: code, responseStarted: true) }
+            case .startDefaultResponseAndWrite(let bytes):
+                clientStarted = true
+                guard host.startResponse(status: 200, reason: nil, headers: []), host.write(bytes) else {
+                    return .clientError(status: 200, responseStarted: true)
+                }
+            case .write(let bytes):
+                guard host.write(bytes) else { return .clientError(status: status, responseStarted: true) }
+                if flushPackets, !host.flush() { return .clientError(status: status, responseStarted: true) }
+            case .flush:
+                guard host.flush() else { return .clientError(status: status, responseStarted: true) }
+            case .none:
+                continue
+            case .finish(let reuse):
+                if !clientStarted, !host.startResponse(status: 200, reason: nil, headers: []) {
+                    return .clientError(status: 200, responseStarted: true)
+                }
+                finishConnection(connection, reuse: reuse && options.jkOptions & UInt32(SJK_OPT_DISABLE_REUSE) == 0)
+                return .completed(status: status)
+            }
+        }
+    }
+
+    /// Reads up to `maxLength` body bytes from the client and sends them as one body packet.
+    /// Returns the data length sent, nil on a client read error, -1 on a backend send error.
+    private func sendBodyPacket(_ connection: AJPConnection, maxLength: Int,
+                                bodyBuffer: UnsafeMutableRawBufferPointer) -> Int? {
+        let capacity = min(maxLength, bodyBuffer.count - 6)
+        var got = 0
+        if capacity > 0 {
+            let data = UnsafeMutableRawBufferPointer(rebasing: bodyBuffer[6..<(6 + capacity)])
+            guard let read = host.readBody(into: data) else {
+                // Tell the container the body ended so the stream stays in step, then fail.
+                _ = connection.send([UnsafeRawBufferPointer(start: Self.emptyBodyPacket.utf8Start, count: 4)])
+                return nil
+            }
+            got = read
+        }
+        let packet: UnsafeRawBufferPointer
+        if got == 0 {
+            packet = UnsafeRawBufferPointer(start: Self.emptyBodyPacket.utf8Start, count: 4)
+        } else {
+            writeBodyHeader(bodyBuffer, length: got)
+            packet = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
+        }
+        guard case .done = connection.send([packet]) else { return -1 }
+        return got
+    }
+
+    /// `12 34 00 00`: the empty body packet that ends a request body.
+    private static let emptyBodyPacket: StaticString = "\u{12}\u{34}\0\0"
+
+    // MARK: connections
+
+    private func openConnection() -> Result<AJPConnection, AJPFailure> {
+        guard let address = endpoint.address else { return .failure(.disabled) }
+        let settings = endpoint.settings
+        var slot = endpoint.pool.acquire(waitingUpTo: settings.acquireTimeoutMs)
+        while true {
+            switch slot {
+            case .exhausted:
+                return .failure(.poolExhausted)
+            case .pooled(let connection):
+                if connection.isClean, !connection.hasBufferedBytes, BackendSocket.isIdleAndOpen(connection.fd) {
+                    return .success(connection)
+                }
+                // Keep the slot: take the next idle connection, or open a new one in its place.
+                BackendSocket.close(connection.fd)
+                slot = endpoint.pool.nextIdle().map { .pooled($0) } ?? .empty
+            case .empty:
+                let (fd, error) = BackendSocket.connect(to: address, timeoutMs: settings.connectTimeoutMs,
+                                                        keepAlive: settings.keepAlive,
+                                                        socketTimeoutSeconds: settings.socketTimeoutSeconds,
+                                                        bufferSize: settings.socketBuffer)
+                guard fd >= 0 else {
+                    endpoint.pool.release(nil)
+                    return .failure(.connectFailed(error))
+                }
+                let connection = AJPConnection(fd: fd, maxPacketSize: settings.maxPacketSize)
+                if settings.connectPingTimeoutMs > 0, !ping(connection, timeoutMs: settings.connectPingTimeoutMs) {
+                    discard(connection)
+                    return .failure(.connectFailed(0))
+                }
+                connection.justPinged = settings.connectPingTimeoutMs > 0
+                return .success(connection)
+            }
+        }
+    }
+
+    private func sendWithPrepostPing(_ connection: AJPConnection,
+                                     packets: [UnsafeRawBufferPointer]) -> Result<Void, AJPFailure> {
+        let timeout = endpoint.settings.prepostPingTimeoutMs
+        if timeout > 0, !connection.justPinged, !ping(connection, timeoutMs: timeout) {
+            return .failure(.pingFailed)
+        }
+        connection.justPinged = false
+        switch connection.send(packets) {
+        case .done: return .success(())
+        case .timedOut: return .failure(.sendFailed(0))
+        case .failed(let error): return .failure(.sendFailed(error))
+        }
+    }
+
+    /// CPING `12 34 00 01 0A`, then wait for CPONG.
+    private func ping(_ connection: AJPConnection, timeoutMs: Int) -> Bool {
+        let cping: StaticString = "\u{12}\u{34}\0\u{01}\n"
+        guard case .done = connection.send([UnsafeRawBufferPointer(start: cping.utf8Start, count: 5)]) else {
+            return false
+        }
+        guard case .payload(let payload) = connection.readPacket(timeoutMs: timeoutMs),
+              case .cpong? = try? AJPResponseMessage.decode(payload) else { return false }
+        return true
+    }
+
+    private func finishConnection(_ connection: AJPConnection, reuse: Bool) {
+        if reuse && !connection.hasBufferedBytes {
+            connection.lastUsedMs = BackendSocket.nowMs()
+            endpoint.pool.release(connection)
+        } else {
+            discard(connection)
+        }
+    }
+
+    private func discard(_ connection: AJPConnection, abortive: Bool = false) {
+        BackendSocket.close(connection.fd, abortive: abortive)
+        endpoint.pool.release(nil)
+    }
+}

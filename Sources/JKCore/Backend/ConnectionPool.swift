@@ -1,0 +1,103 @@
+import Glibc
+
+/// The per-process pool of idle connections of one AJP worker (reference §8.1).
+///
+/// Lock contract: every method takes the pool's own pthread mutex for the few instructions it
+/// touches the idle list; no I/O happens with the lock held. The pool is created in the parent
+/// at config time and copied into each child by fork before any connection exists.
+public final class ConnectionPool: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var idle: [AJPConnection] = []
+    private var inUse = 0
+    /// connection_pool_size: connections this process may hold at once.
+    public let size: Int
+    /// connection_pool_minsize: idle connections kept when shrinking.
+    public let minSize: Int
+
+    /// Creates an empty pool.
+    public init(size: Int, minSize: Int) {
+        self.size = max(size, 1)
+        self.minSize = max(0, min(minSize, self.size))
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        idle.reserveCapacity(self.size)
+    }
+
+    deinit {
+        for connection in idle { BackendSocket.close(connection.fd) }
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// What `acquire` produced.
+    public enum Slot {
+        /// A pooled connection that was idle (check it before use).
+        case pooled(AJPConnection)
+        /// A free slot with no connection: open one.
+        case empty
+        /// Every slot is busy.
+        case exhausted
+    }
+
+    /// Takes a slot: the most recently used idle connection first, else an empty slot.
+    public func acquire() -> Slot {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if let connection = idle.popLast() {
+            inUse += 1
+            return .pooled(connection)
+        }
+        guard inUse + idle.count < size else { return .exhausted }
+        inUse += 1
+        return .empty
+    }
+
+    /// Waits (polling every 100 ms, as mod_jk) up to `timeoutMs` for a slot.
+    public func acquire(waitingUpTo timeoutMs: Int) -> Slot {
+        var waited = 0
+        while true {
+            let slot = acquire()
+            if case .exhausted = slot, waited < timeoutMs {
+                BackendSocket.sleepMs(100)
+                waited += 100
+                continue
+            }
+            return slot
+        }
+    }
+
+    /// Another idle connection for a caller that already holds a slot and found its pooled
+    /// connection dead (the dead one is closed, so the slot count stays right).
+    public func nextIdle() -> AJPConnection? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return idle.popLast()
+    }
+
+    /// Returns a slot; the connection goes back to the idle list when given, else it is
+    /// simply freed (the caller already closed the socket).
+    public func release(_ connection: AJPConnection?) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        inUse = max(inUse - 1, 0)
+        if let connection { idle.append(connection) }
+    }
+
+    /// Closes idle connections unused for `idleTimeoutMs` while keeping `minSize` (maintenance).
+    public func closeIdle(olderThan idleTimeoutMs: Int64, now: Int64) {
+        pthread_mutex_lock(mutex)
+        var expired: [AJPConnection] = []
+        while idle.count > minSize, let oldest = idle.first, now - oldest.lastUsedMs > idleTimeoutMs {
+            expired.append(idle.removeFirst())
+        }
+        pthread_mutex_unlock(mutex)
+        for connection in expired { BackendSocket.close(connection.fd) }
+    }
+
+    /// Forgets every idle connection without closing it: after fork, a child must not share the
+    /// parent's sockets (there are none in practice, since the parent never connects).
+    public func resetAfterFork() {
+        idle.removeAll()
+        inUse = 0
+    }
+}

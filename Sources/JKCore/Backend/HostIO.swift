@@ -1,0 +1,58 @@
+import CJKCore
+
+/// The server's callbacks for one request, wrapped so the rest of the core never touches the C
+/// function pointers directly. Every call reports success as a Bool.
+public struct HostIO {
+    private let host: sjk_host_t
+
+    /// Wraps the callback table the shim passed to `sjk_service`.
+    public init(_ host: sjk_host_t) {
+        self.host = host
+    }
+
+    /// Reads up to `buffer.count` body bytes; nil on a client read error, 0 at the end.
+    public func readBody(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let read = host.read_body, let base = buffer.baseAddress else { return 0 }
+        var got = 0
+        guard read(host.ctx, base.assumingMemoryBound(to: UInt8.self), buffer.count, &got) == 0 else { return nil }
+        return min(got, buffer.count)
+    }
+
+    /// Reads until `buffer` is full or the body ends; nil on a read error.
+    public func readBodyFully(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        var total = 0
+        while total < buffer.count {
+            guard let got = readBody(into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...])) else { return nil }
+            if got == 0 { break }
+            total += got
+        }
+        return total
+    }
+
+    /// Starts the response.
+    public func startResponse(status: Int, reason: UnsafeRawBufferPointer?, headers: [sjk_pair_t]) -> Bool {
+        guard let start = host.start_response else { return false }
+        return headers.withUnsafeBufferPointer { buffer in
+            start(host.ctx, Int32(clamping: status), sjk_str_t(reason), buffer.baseAddress, buffer.count) == 0
+        }
+    }
+
+    /// Writes body bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count > 0 else { return true }
+        guard let write = host.write, let base = bytes.baseAddress else { return false }
+        return write(host.ctx, base.assumingMemoryBound(to: UInt8.self), bytes.count) == 0
+    }
+
+    /// Flushes the client connection.
+    public func flush() -> Bool {
+        guard let flush = host.flush else { return false }
+        return flush(host.ctx) == 0
+    }
+
+    /// Logs a message about this request.
+    public func log(_ level: Int, _ message: String) {
+        guard let log = host.log else { return }
+        message.withCString { log(host.ctx, Int32(truncatingIfNeeded: level), $0) }
+    }
+}
