@@ -223,6 +223,7 @@ typedef struct sjk_outcome {
     int32_t response_started;/**< start_response was called (headers reached the client) */
     int32_t client_error;    /**< the client side failed (read/write); mark the connection aborted */
     int32_t use_server_error;/**< return `status` to httpd so it produces its own error page */
+    int32_t backend_broke;   /**< the backend failed after the response started: end it as broken */
     int32_t worker;          /**< the worker (member for lb) that served or failed last */
     sjk_str_t route;         /**< route used (JK_WORKER_ROUTE), borrowed from the configuration */
 } sjk_outcome_t;

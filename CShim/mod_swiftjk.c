@@ -1,0 +1,70 @@
+/*
+ * mod_swiftjk.c — the module record. It is named jk_module with the source name "mod_jk.c" so
+ * that `LoadModule jk_module ...`, `<IfModule jk_module>` and `<IfModule mod_jk.c>` in existing
+ * configurations keep working with SwiftJK.
+ */
+#include "sjk_shim.h"
+
+#include "http_log.h"
+#include "http_request.h"
+#include "http_protocol.h"
+#include "ap_mpm.h"
+
+static int sjk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    sjk_reset_globals(pconf);
+    return OK;
+}
+
+/* Runs in `apachectl configtest` too: every configuration error fails it with file and line. */
+static int sjk_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    sjk_current_config = sjk_build_config(pconf, ptemp, s);
+    return sjk_current_config ? OK : !OK;
+}
+
+static int sjk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    if (!sjk_current_config) {
+        return !OK;
+    }
+    ap_add_version_component(pconf, "SwiftJK/" SJK_VERSION);
+    return sjk_open_logs(pconf, s);
+}
+
+static void sjk_child_init_hook(apr_pool_t *pchild, server_rec *s)
+{
+    (void)pchild;
+    (void)s;
+    if (sjk_current_config) {
+        sjk_child_init(sjk_current_config);
+    }
+}
+
+static void sjk_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(sjk_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(sjk_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(sjk_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(sjk_child_init_hook, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(sjk_translate, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_map_to_storage(sjk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(sjk_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+module AP_MODULE_DECLARE_DATA jk_module = {
+    /* STANDARD20_MODULE_STUFF with the source name fixed to mod_jk.c instead of __FILE__. */
+    MODULE_MAGIC_NUMBER_MAJOR, MODULE_MAGIC_NUMBER_MINOR, -1, "mod_jk.c", NULL, NULL, MODULE_MAGIC_COOKIE, NULL,
+    NULL,                    /* per-directory config */
+    NULL,                    /* merge per-directory */
+    sjk_create_server_conf,  /* per-server config */
+    sjk_merge_server_conf,   /* merge per-server */
+    sjk_directives,          /* directive table */
+    sjk_register_hooks       /* hooks */
+};

@@ -1,0 +1,452 @@
+/*
+ * sjk_request.c — the request hooks: translate_name and map_to_storage map the URI through the
+ * core, the handler builds a read-only request view of request_rec, hands the core a table of
+ * callbacks (body read, response start, write, flush, log) and turns the outcome into an
+ * httpd return code (reference §3.1, §3.2, §3.4, §3.6).
+ */
+#include "sjk_shim.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+#include "apr_strings.h"
+#include "apr_date.h"
+
+/** What translate_name found, kept for map_to_storage and the handler. */
+typedef struct {
+    sjk_mapping_t mapping;
+} sjk_request_state;
+
+static sjk_str_t sjk_view(const char *s)
+{
+    sjk_str_t v;
+    v.ptr = s;
+    v.len = s ? strlen(s) : 0;
+    return v;
+}
+
+static const char *sjk_env(request_rec *r, const char *name, const char *fallback)
+{
+    return apr_table_get(r->subprocess_env, name ? name : fallback);
+}
+
+static const char *sjk_worker_name(int32_t worker)
+{
+    sjk_str_t name, type;
+    if (!sjk_current_config || sjk_config_worker_info(sjk_current_config, worker, &name, &type) != SJK_OK) {
+        return NULL;
+    }
+    return name.ptr;
+}
+
+/** Maps r->uri; sets handler and notes on success. Returns OK, DECLINED or HTTP_BAD_REQUEST. */
+static int sjk_map_request(request_rec *r)
+{
+    sjk_server_conf *c = sjk_server_config(r->server);
+    sjk_request_state *st;
+    sjk_mapping_t mapping;
+    sjk_status_t rv;
+    const char *name;
+
+    if (!sjk_current_config || !r->uri || apr_table_get(r->subprocess_env, "no-jk")) {
+        return DECLINED;
+    }
+    rv = sjk_map_uri(sjk_current_config, c->index, sjk_view(r->uri), c->options, &mapping);
+    if (rv == SJK_BAD_URI) {
+        ap_log_rerror(APLOG_MARK, APLOG_EMERG, 0, r, "SJK0401: URI '%s' escapes the root; rejected with 400",
+                      r->uri);
+        return HTTP_BAD_REQUEST;
+    }
+    if (rv != SJK_OK) {
+        return DECLINED;
+    }
+    st = apr_pcalloc(r->pool, sizeof(*st));
+    st->mapping = mapping;
+    ap_set_module_config(r->request_config, &jk_module, st);
+    r->handler = SJK_HANDLER;
+    name = mapping.worker >= 0 ? sjk_worker_name(mapping.worker) : "(undefined)";
+    if (name) {
+        apr_table_setn(r->notes, "JK_WORKER_NAME", name);
+        if (r->main) {
+            apr_table_setn(r->main->notes, "JK_WORKER_NAME", name);
+        }
+    }
+    return OK;
+}
+
+int sjk_translate(request_rec *r)
+{
+    int rv;
+    if (r->proxyreq || (r->handler && !strcmp(r->handler, SJK_HANDLER))) {
+        return DECLINED;
+    }
+    rv = sjk_map_request(r);
+    /* DECLINED and errors pass through; on a match the core file name translation is skipped. */
+    return rv;
+}
+
+int sjk_map_to_storage(request_rec *r)
+{
+    const char *slash;
+    if (!ap_get_module_config(r->request_config, &jk_module)) {
+        if (r->proxyreq || sjk_map_request(r) != OK) {
+            return DECLINED;
+        }
+    }
+    /* Mapped: only <Location> applies, as in mod_jk; r->filename is the last path part. */
+    slash = r->uri ? strrchr(r->uri, '/') : NULL;
+    r->filename = apr_pstrdup(r->pool, slash ? slash + 1 : "");
+    return OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Host callbacks                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Per-request context handed to the core as host->ctx. */
+typedef struct {
+    request_rec *r;
+    int body_ok;    /* ap_should_client_block said a body may be read */
+} sjk_host_ctx;
+
+static int32_t sjk_read_body(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    sjk_host_ctx *h = ctx;
+    long n;
+    *got = 0;
+    if (!h->body_ok || cap == 0) {
+        return 0;
+    }
+    n = ap_get_client_block(h->r, (char *)buf, cap > 0x7fffffff ? 0x7fffffff : cap);
+    if (n < 0) {
+        return 1;
+    }
+    *got = (size_t)n;
+    return 0;
+}
+
+static char *sjk_dup(apr_pool_t *p, sjk_str_t s)
+{
+    return s.ptr ? apr_pstrmemdup(p, s.ptr, s.len) : NULL;
+}
+
+static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, const sjk_pair_t *headers,
+                                  size_t count)
+{
+    sjk_host_ctx *h = ctx;
+    request_rec *r = h->r;
+    size_t i;
+    r->status = status;
+    if (reason.ptr && reason.len > 0) {
+        r->status_line = apr_psprintf(r->pool, "%d %.*s", (int)status, (int)reason.len, reason.ptr);
+    }
+    else {
+        r->status_line = NULL;
+    }
+    for (i = 0; i < count; i++) {
+        char *name = sjk_dup(r->pool, headers[i].name);
+        char *value = sjk_dup(r->pool, headers[i].value);
+        if (!name || !value) {
+            continue;
+        }
+        if (!strcasecmp(name, "Content-Type")) {
+            char *p;
+            for (p = value; *p && *p != ';'; p++) {
+                *p = (char)apr_tolower(*p);
+            }
+            ap_set_content_type(r, value);
+        }
+        else if (!strcasecmp(name, "Content-Length")) {
+            apr_off_t len;
+            if (apr_strtoff(&len, value, NULL, 10) == APR_SUCCESS && len >= 0) {
+                ap_set_content_length(r, len);
+            }
+        }
+        else if (!strcasecmp(name, "Last-Modified")) {
+            ap_update_mtime(r, apr_date_parse_http(value));
+            ap_set_last_modified(r);
+        }
+        else if (!strcasecmp(name, "Location") || !strcasecmp(name, "Transfer-Encoding")) {
+            apr_table_set(r->headers_out, name, value);
+        }
+        else {
+            apr_table_addn(r->headers_out, name, value);
+        }
+    }
+    return 0;
+}
+
+static int32_t sjk_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    sjk_host_ctx *h = ctx;
+    if (h->r->header_only) {
+        return 0;
+    }
+    if (h->r->connection->aborted) {
+        return 1;
+    }
+    return ap_rwrite(buf, (int)len, h->r) < 0 ? 1 : 0;
+}
+
+static int32_t sjk_flush(void *ctx)
+{
+    sjk_host_ctx *h = ctx;
+    return ap_rflush(h->r) < 0 ? 1 : 0;
+}
+
+static void sjk_request_log(void *ctx, int32_t level, const char *message)
+{
+    sjk_host_ctx *h = ctx;
+    sjk_log_line(h->r->server, level, message);
+    if (level == SJK_LOG_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, h->r, "SJK0402: %s", message);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Request view                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static sjk_pair_t *sjk_headers(request_rec *r, size_t *count)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    sjk_pair_t *out = apr_palloc(r->pool, sizeof(sjk_pair_t) * (size_t)(arr->nelts + 1));
+    int i;
+    size_t n = 0;
+    for (i = 0; i < arr->nelts; i++) {
+        if (!e[i].key) {
+            continue;
+        }
+        out[n].name = sjk_view(e[i].key);
+        out[n].value = sjk_view(e[i].val ? e[i].val : "");
+        n++;
+    }
+    *count = n;
+    return out;
+}
+
+static const char *sjk_cert_chain(request_rec *r, const char *cert, const char *prefix)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->subprocess_env);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_size_t plen = strlen(prefix);
+    int i;
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && e[i].val && !strncasecmp(e[i].key, prefix, plen)) {
+            cert = apr_pstrcat(r->pool, cert ? cert : "", e[i].val, NULL);
+        }
+    }
+    return cert;
+}
+
+static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *q)
+{
+    conn_rec *conn = r->connection;
+    const char *v;
+    int i;
+    apr_array_header_t *env;
+
+    memset(q, 0, sizeof(*q));
+    q->method = sjk_view(r->method);
+    q->protocol = sjk_view(r->protocol);
+    q->uri = sjk_view(r->uri);
+    q->unparsed_uri = sjk_view(r->unparsed_uri);
+    q->query = sjk_view(r->args);
+    q->options = c->options;
+
+    if (c->options & SJK_OPT_FORWARD_LOCAL_ADDRESS) {
+        q->remote_addr = sjk_view(conn->local_ip);
+        q->remote_port = sjk_view("0");
+    }
+    else if (c->options & SJK_OPT_FORWARD_PHYSICAL_ADDRESS) {
+        q->remote_addr = sjk_view(conn->client_ip);
+        q->remote_port = sjk_view(apr_itoa(r->pool, conn->client_addr ? conn->client_addr->port : 0));
+    }
+    else {
+        q->remote_addr = sjk_view(r->useragent_ip);
+        q->remote_port = sjk_view(apr_itoa(r->pool, r->useragent_addr ? r->useragent_addr->port : 0));
+    }
+    if ((v = sjk_env(r, c->remote_addr_indicator, "JK_REMOTE_ADDR")) && *v) {
+        q->remote_addr = sjk_view(v);
+    }
+    if ((v = sjk_env(r, c->remote_port_indicator, "JK_REMOTE_PORT")) && *v) {
+        q->remote_port = sjk_view(v);
+    }
+    q->remote_host = sjk_view(ap_get_remote_host(conn, r->per_dir_config, REMOTE_HOST, NULL));
+    if ((v = sjk_env(r, c->remote_host_indicator, "JK_REMOTE_HOST")) && *v) {
+        q->remote_host = sjk_view(v);
+    }
+    q->server_name = sjk_view(ap_get_server_name(r));
+    if ((v = sjk_env(r, c->local_name_indicator, "JK_LOCAL_NAME"))) {
+        q->server_name = sjk_view(v);
+    }
+    q->server_port = (int32_t)ap_get_server_port(r);
+    if ((v = sjk_env(r, c->local_port_indicator, "JK_LOCAL_PORT"))) {
+        q->server_port = atoi(v);
+    }
+    q->local_addr = sjk_view(conn->local_ip);
+    if ((v = sjk_env(r, c->local_addr_indicator, "JK_LOCAL_ADDR"))) {
+        q->local_addr = sjk_view(v);
+    }
+    q->remote_user = sjk_view(r->user);
+    if ((v = sjk_env(r, c->remote_user_indicator, "JK_REMOTE_USER")) && *v) {
+        q->remote_user = sjk_view(v);
+    }
+    q->auth_type = sjk_view(r->ap_auth_type);
+    if ((v = sjk_env(r, c->auth_type_indicator, "JK_AUTH_TYPE")) && *v) {
+        q->auth_type = sjk_view(v);
+    }
+
+    if (c->extract_ssl != 0) {
+        v = sjk_env(r, c->https_indicator, "HTTPS");
+        q->is_ssl = v && !strcasecmp(v, "on");
+    }
+    if (q->is_ssl) {
+        const char *cert = sjk_env(r, c->certs_indicator, "SSL_CLIENT_CERT");
+        if (c->options & SJK_OPT_FORWARD_SSL_CERT_CHAIN) {
+            cert = sjk_cert_chain(r, cert, c->cert_chain_prefix ? c->cert_chain_prefix : "SSL_CLIENT_CERT_CHAIN_");
+        }
+        q->ssl_cert = sjk_view(cert);
+        q->ssl_cipher = sjk_view(sjk_env(r, c->cipher_indicator, "SSL_CIPHER"));
+        q->ssl_session = sjk_view(sjk_env(r, c->session_indicator, "SSL_SESSION_ID"));
+        q->ssl_protocol = sjk_view(sjk_env(r, c->ssl_protocol_indicator, "SSL_PROTOCOL"));
+        q->ssl_key_size = sjk_view(sjk_env(r, c->key_size_indicator, "SSL_CIPHER_USEKEYSIZE"));
+    }
+
+    q->headers = sjk_headers(r, &q->header_count);
+
+    env = apr_array_make(r->pool, c->env_vars->nelts ? c->env_vars->nelts : 1, sizeof(sjk_pair_t));
+    for (i = 0; i < c->env_vars->nelts; i++) {
+        const sjk_env_var *e = &APR_ARRAY_IDX(c->env_vars, i, sjk_env_var);
+        const char *value = apr_table_get(r->subprocess_env, e->name);
+        sjk_pair_t *pair;
+        if (!value) {
+            value = e->default_value;
+        }
+        if (!value) {
+            continue;
+        }
+        pair = apr_array_push(env);
+        pair->name = sjk_view(e->name);
+        pair->value = sjk_view(value);
+    }
+    q->env_attributes = (const sjk_pair_t *)env->elts;
+    q->env_attribute_count = (size_t)env->nelts;
+
+    q->ignore_content_length = sjk_env(r, c->ignore_cl_indicator, "JK_IGNORE_CL") != NULL;
+    q->is_subrequest = r->main != NULL;
+    q->reply_timeout_ms = -1;
+    if ((v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT"))) {
+        int t = atoi(v);
+        q->reply_timeout_ms = t >= 0 ? t : -1;
+    }
+}
+
+/** The response had started when the backend failed: end it as broken, as mod_proxy does. */
+static void sjk_abort_response(request_rec *r)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_bucket *e = ap_bucket_error_create(HTTP_BAD_GATEWAY, NULL, r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, e);
+    e = apr_bucket_eos_create(r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, e);
+    ap_pass_brigade(r->output_filters, bb);
+    r->connection->keepalive = AP_CONN_CLOSE;
+    r->no_cache = 1;
+}
+
+int sjk_handler(request_rec *r)
+{
+    sjk_server_conf *c = sjk_server_config(r->server);
+    sjk_request_state *st = ap_get_module_config(r->request_config, &jk_module);
+    sjk_mapping_t mapping;
+    sjk_request_t q;
+    sjk_host_t host;
+    sjk_host_ctx hctx;
+    sjk_outcome_t outcome;
+    const char *spec = NULL;
+    int rv;
+
+    if (!r->handler) {
+        return DECLINED;
+    }
+    if (strcmp(r->handler, SJK_HANDLER) != 0 &&
+        !((c->options & SJK_OPT_FORWARD_DIRECTORIES) && !strcmp(r->handler, DIR_MAGIC_TYPE) && st)) {
+        return DECLINED;
+    }
+    if (!sjk_current_config || apr_table_get(r->subprocess_env, "no-jk")) {
+        return DECLINED;
+    }
+    if (st) {
+        mapping = st->mapping;
+    }
+    else if ((spec = sjk_env(r, c->worker_indicator, "JK_WORKER_NAME")) && *spec) {
+        sjk_lookup_worker(sjk_current_config, sjk_view(spec), &mapping);
+    }
+    else {
+        /* No implicit mapping (CVE-2023-41081): an unmapped request is declined. */
+        sjk_status_t m = sjk_map_uri(sjk_current_config, c->index, sjk_view(r->uri), c->options, &mapping);
+        if (m == SJK_BAD_URI) {
+            return HTTP_BAD_REQUEST;
+        }
+        if (m != SJK_OK) {
+            return DECLINED;
+        }
+    }
+    if (r->proxyreq) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (mapping.worker < 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SJK0403: Could not find a worker for worker name=%s",
+                      spec ? spec : apr_table_get(r->notes, "JK_WORKER_NAME"));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
+        return rv;
+    }
+    if (r->connection->aborted) {
+        return OK;
+    }
+    sjk_fill_request(r, c, &q);
+    if (spec && strchr(spec, ';')) {
+        q.extension = sjk_view(strchr(spec, ';') + 1);
+    }
+    hctx.r = r;
+    hctx.body_ok = ap_should_client_block(r);
+    host.ctx = &hctx;
+    host.read_body = sjk_read_body;
+    host.start_response = sjk_start_response;
+    host.write = sjk_write;
+    host.flush = sjk_flush;
+    host.log = sjk_request_log;
+    memset(&outcome, 0, sizeof(outcome));
+    if (sjk_service(sjk_current_config, &mapping, &q, &host, &outcome) != SJK_OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (outcome.worker >= 0) {
+        const char *name = sjk_worker_name(outcome.worker);
+        if (name) {
+            apr_table_setn(r->notes, "JK_WORKER_NAME", name);
+        }
+    }
+    if (outcome.route.ptr) {
+        apr_table_set(r->notes, "JK_WORKER_ROUTE", apr_pstrmemdup(r->pool, outcome.route.ptr, outcome.route.len));
+    }
+    if (outcome.response_started) {
+        if (outcome.client_error) {
+            r->connection->aborted = 1;
+            return OK;
+        }
+        if (outcome.backend_broke) {
+            sjk_abort_response(r);
+        }
+        return OK;
+    }
+    if (outcome.client_error && outcome.status != HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    return outcome.status >= 400 ? outcome.status : OK;
+}

@@ -1,0 +1,113 @@
+/*
+ * sjk_shim.h — declarations shared by the C files of the Apache glue. The shim holds no AJP or
+ * balancing logic: it collects directive text, builds the request view, performs Apache/APR
+ * calls for the Swift core, and maps the core's outcome to an httpd return code.
+ */
+#ifndef SJK_SHIM_H
+#define SJK_SHIM_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "apr_tables.h"
+#include "apr_file_io.h"
+
+#include "sjk_abi.h"
+
+/** The version SwiftJK reports in the Server header component and logs. */
+#define SJK_VERSION "0.1.0"
+
+/** The handler name mod_jk uses. */
+#define SJK_HANDLER "jakarta-servlet"
+
+/** A JkEnvVar entry: forwarded name and optional default. */
+typedef struct {
+    const char *name;
+    const char *default_value; /* NULL: send only when set */
+} sjk_env_var;
+
+/** Per-server configuration: the raw directive values of one server (main or vhost). */
+typedef struct {
+    int index;                          /* position in the server list given to the core */
+    apr_array_header_t *mounts;         /* sjk_mount_directive_t */
+    const char *mount_file;
+    int mount_file_reload;              /* -1: unset */
+    int mount_copy;                     /* SJK_MOUNT_COPY_* */
+    const char *log_file;               /* NULL: unset */
+    int log_level;                      /* -1: unset; else SJK_LOG_* */
+    const char *stamp_format;
+    const char *request_log_format;
+    uint32_t options_plus;
+    uint32_t options_minus;
+    uint32_t options;                   /* effective, computed at merge */
+    apr_array_header_t *env_vars;       /* sjk_env_var */
+    int strip_session;                  /* -1 unset, 0 off, 1 on */
+    const char *strip_session_name;
+    int extract_ssl;                    /* -1 unset */
+    /* Indicator variable names (NULL: inherit/default). */
+    const char *worker_indicator;
+    const char *remote_addr_indicator;
+    const char *remote_port_indicator;
+    const char *remote_host_indicator;
+    const char *remote_user_indicator;
+    const char *auth_type_indicator;
+    const char *local_name_indicator;
+    const char *local_addr_indicator;
+    const char *local_port_indicator;
+    const char *ignore_cl_indicator;
+    const char *https_indicator;
+    const char *ssl_protocol_indicator;
+    const char *certs_indicator;
+    const char *cipher_indicator;
+    const char *session_indicator;
+    const char *key_size_indicator;
+    const char *cert_chain_prefix;
+    apr_file_t *log;                    /* opened JK log for this server */
+    int log_level_effective;
+} sjk_server_conf;
+
+/** Main-server-only values (JkWorkersFile, JkWorkerProperty, shm, watchdog). */
+typedef struct {
+    const char *workers_file;
+    apr_array_header_t *properties;     /* sjk_property_line_t */
+    const char *shm_file;
+    int shm_size_kb;
+    int watchdog_interval;
+} sjk_global_conf;
+
+extern module AP_MODULE_DECLARE_DATA jk_module;
+
+/** The process-wide configuration values set by main-server-only directives. */
+extern sjk_global_conf sjk_globals;
+
+/** The directive table (sjk_directives.c). */
+extern const command_rec sjk_directives[];
+
+/** Server config constructors (sjk_directives.c). */
+void *sjk_create_server_conf(apr_pool_t *p, server_rec *s);
+void *sjk_merge_server_conf(apr_pool_t *p, void *base, void *add);
+
+/** Resets main-only values at the start of each configuration pass. */
+void sjk_reset_globals(apr_pool_t *p);
+
+/** Returns the effective server config of s. */
+sjk_server_conf *sjk_server_config(server_rec *s);
+
+/** Builds the core configuration from every server's directives; logs diagnostics.
+ *  Returns NULL on configuration errors (sjk_config.c). */
+sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+
+/** The configuration built for the current generation, NULL before post_config. */
+extern sjk_config_t *sjk_current_config;
+
+/** Opens the JK log of every server (sjk_log.c). */
+int sjk_open_logs(apr_pool_t *pconf, server_rec *s);
+
+/** Writes a line to the JK log of s when level passes JkLogLevel. */
+void sjk_log_line(server_rec *s, int level, const char *message);
+
+/** Request hooks (sjk_request.c). */
+int sjk_translate(request_rec *r);
+int sjk_map_to_storage(request_rec *r);
+int sjk_handler(request_rec *r);
+
+#endif /* SJK_SHIM_H */

@@ -1,0 +1,112 @@
+import CJKCore
+
+// The C entry points of sjk_abi.h. This is the only file that converts between the opaque
+// handle and the Swift object (Unmanaged); everything else works with `Registry`.
+
+private func registry(_ handle: OpaquePointer?) -> Registry? {
+    guard let handle else { return nil }
+    return Unmanaged<Registry>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+private func report(_ log: sjk_log_fn?, _ context: UnsafeMutableRawPointer?, _ level: Int32, _ message: String) {
+    guard let log else { return }
+    message.withCString { log(context, level, $0) }
+}
+
+/// sjk_config_create: builds the registry and reports every diagnostic.
+@c @implementation
+public func sjk_config_create(_ input: UnsafePointer<sjk_config_input_t>?, _ log: sjk_log_fn?,
+                              _ logContext: UnsafeMutableRawPointer?,
+                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sjk_status_t {
+    guard let input, let out else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    out.pointee = nil
+    var diagnostics = DiagnosticLog()
+    let built = ConfigurationBuilder.build(input.pointee, log: &diagnostics)
+    for entry in diagnostics.entries {
+        report(log, logContext, entry.severity == .error ? Int32(SJK_LOG_ERROR) : Int32(SJK_LOG_WARNING),
+               entry.description)
+    }
+    guard let built, !diagnostics.hasErrors else { return sjk_status_t(SJK_ERR_CONFIG) }
+    out.pointee = OpaquePointer(Unmanaged.passRetained(built).toOpaque())
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_config_release: drops the reference taken by sjk_config_create.
+@c @implementation
+public func sjk_config_release(_ config: OpaquePointer?) -> sjk_status_t {
+    guard let config else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    Unmanaged<Registry>.fromOpaque(UnsafeRawPointer(config)).release()
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_config_worker_count: number of workers.
+@c @implementation
+public func sjk_config_worker_count(_ config: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> sjk_status_t {
+    guard let registry = registry(config), let out else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    out.pointee = Int32(clamping: registry.runtimes.count)
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_config_worker_info: borrowed name and type of a worker.
+@c @implementation
+public func sjk_config_worker_info(_ config: OpaquePointer?, _ worker: Int32, _ name: UnsafeMutablePointer<sjk_str_t>?,
+                                   _ type: UnsafeMutablePointer<sjk_str_t>?) -> sjk_status_t {
+    guard let registry = registry(config), let entry = registry.cName(Int(worker)) else {
+        return sjk_status_t(SJK_ERR_ARGUMENT)
+    }
+    name?.pointee = sjk_str_t(ptr: entry.name, len: strlen(entry.name))
+    type?.pointee = sjk_str_t(ptr: entry.type, len: strlen(entry.type))
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_map_uri: normalise and map a request URI.
+@c @implementation
+public func sjk_map_uri(_ config: OpaquePointer?, _ server: Int32, _ uri: sjk_str_t, _ options: UInt32,
+                        _ out: UnsafeMutablePointer<sjk_mapping_t>?) -> sjk_status_t {
+    guard let registry = registry(config), let out, server >= 0, Int(server) < registry.servers.count,
+          let bytes = uri.bytes else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    switch URINormalizer.normalize(bytes) {
+    case .invalid:
+        return sjk_status_t(SJK_BAD_URI)
+    case .asterisk:
+        return sjk_status_t(SJK_NOT_MAPPED)
+    case .path(let path):
+        let (map, workers) = registry.servers[Int(server)].current()
+        let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
+        guard let rule = map.match(path, rejectUnsafe: reject), rule < workers.count else {
+            return sjk_status_t(SJK_NOT_MAPPED)
+        }
+        out.pointee = sjk_mapping_t(worker: workers[rule], server: server, rule: Int32(clamping: rule))
+        return sjk_status_t(SJK_OK)
+    }
+}
+
+/// sjk_lookup_worker: resolve "name[;ext...]" from JK_WORKER_NAME.
+@c @implementation
+public func sjk_lookup_worker(_ config: OpaquePointer?, _ spec: sjk_str_t,
+                              _ out: UnsafeMutablePointer<sjk_mapping_t>?) -> sjk_status_t {
+    guard let registry = registry(config), let out, let text = spec.string else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    let name = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    out.pointee = sjk_mapping_t(worker: registry.workerIndex(name), server: -1, rule: -1)
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_service: forward one request.
+@c @implementation
+public func sjk_service(_ config: OpaquePointer?, _ mapping: UnsafePointer<sjk_mapping_t>?,
+                        _ request: UnsafePointer<sjk_request_t>?, _ host: UnsafePointer<sjk_host_t>?,
+                        _ out: UnsafeMutablePointer<sjk_outcome_t>?) -> sjk_status_t {
+    guard let registry = registry(config), let mapping, let request, let host, let out else {
+        return sjk_status_t(SJK_ERR_ARGUMENT)
+    }
+    out.pointee = RequestService.serve(registry, mapping: mapping.pointee, request: request.pointee, host: host.pointee)
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_child_init: per-process reset after fork.
+@c @implementation
+public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
+    guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    registry.childInit()
+    return sjk_status_t(SJK_OK)
+}

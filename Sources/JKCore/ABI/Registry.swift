@@ -1,0 +1,63 @@
+import Glibc
+
+/// The runtime form of one configured worker.
+public enum WorkerRuntime: Sendable {
+    /// An ajp13 worker with its connection pool.
+    case ajp(AJPEndpoint)
+    /// A load balancer over member worker indices (served by the balancer issue's code).
+    case loadBalancer(members: [Int])
+    /// A status worker.
+    case status
+}
+
+/// Everything `sjk_config_t` stands for: the validated workers, their runtimes, and the URI map
+/// of every Apache server. Immutable after creation except for per-process pools and
+/// mount-file reloads, which guard themselves.
+public final class Registry: @unchecked Sendable {
+    /// The validated configuration.
+    public let configuration: WorkersConfiguration
+    /// One runtime per worker, same order as `configuration.workers`.
+    public let runtimes: [WorkerRuntime]
+    /// One map per Apache server; index 0 is the main server.
+    public let servers: [ServerMap]
+    /// Worker names and type names as NUL-terminated C strings the shim may borrow.
+    private let cNames: [(name: UnsafeMutablePointer<CChar>, type: UnsafeMutablePointer<CChar>)]
+    /// Name → index, for JK_WORKER_NAME lookups.
+    private let indexByName: [String: Int32]
+
+    /// Creates the registry.
+    public init(configuration: WorkersConfiguration, runtimes: [WorkerRuntime], servers: [ServerMap]) {
+        self.configuration = configuration
+        self.runtimes = runtimes
+        self.servers = servers
+        cNames = configuration.workers.map { (strdup($0.name), strdup($0.kind.typeName)) }
+        var index: [String: Int32] = [:]
+        for (position, worker) in configuration.workers.enumerated() {
+            index[worker.name] = Int32(position)
+        }
+        indexByName = index
+    }
+
+    deinit {
+        for entry in cNames {
+            free(entry.name)
+            free(entry.type)
+        }
+    }
+
+    /// The index of a worker by name, or -1.
+    public func workerIndex(_ name: String) -> Int32 { indexByName[name] ?? -1 }
+
+    /// Borrowed C views of a worker's name and type.
+    public func cName(_ worker: Int) -> (name: UnsafeMutablePointer<CChar>, type: UnsafeMutablePointer<CChar>)? {
+        guard worker >= 0, worker < cNames.count else { return nil }
+        return cNames[worker]
+    }
+
+    /// Forgets connections inherited through fork (there are none: the parent never connects).
+    public func childInit() {
+        for runtime in runtimes {
+            if case .ajp(let endpoint) = runtime { endpoint.pool.resetAfterFork() }
+        }
+    }
+}

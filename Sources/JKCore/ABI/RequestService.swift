@@ -1,0 +1,102 @@
+import CJKCore
+
+/// Serves one mapped request: picks the forwarded URI form, merges rule extensions with the
+/// worker's settings, runs the AJP exchange and reports the outcome to the shim.
+public enum RequestService {
+    /// Serves `request` on the worker named by `mapping`.
+    public static func serve(_ registry: Registry, mapping: sjk_mapping_t, request: sjk_request_t,
+                             host: sjk_host_t) -> sjk_outcome_t {
+        var outcome = sjk_outcome_t()
+        outcome.worker = mapping.worker
+        let io = HostIO(host)
+        let worker = Int(mapping.worker)
+        guard worker >= 0, worker < registry.runtimes.count else {
+            outcome.status = 500
+            return outcome
+        }
+        let extensions = ruleExtensions(registry, mapping: mapping, request: request, io: io)
+        switch registry.runtimes[worker] {
+        case .ajp(let endpoint):
+            return serveAJP(endpoint, request: request, extensions: extensions, io: io, outcome: outcome)
+        case .loadBalancer, .status:
+            io.log(Int(SJK_LOG_ERROR), "worker \(registry.configuration.workers[worker].name) is of type "
+                   + "\(registry.configuration.workers[worker].kind.typeName), which this SwiftJK build does not "
+                   + "serve yet")
+            outcome.status = 503
+            return outcome
+        }
+    }
+
+    private static func ruleExtensions(_ registry: Registry, mapping: sjk_mapping_t, request: sjk_request_t,
+                                       io: HostIO) -> RuleExtensions {
+        if let text = request.extension.string {
+            var log = DiagnosticLog()
+            let tokens = text.split(separator: ";", omittingEmptySubsequences: true)
+            let parsed = RuleExtensions.parse(tokens[...], location: nil, log: &log)
+            for entry in log.entries { io.log(Int(SJK_LOG_WARNING), entry.description) }
+            return parsed
+        }
+        let server = Int(mapping.server)
+        let rule = Int(mapping.rule)
+        guard server >= 0, server < registry.servers.count, rule >= 0 else { return RuleExtensions() }
+        let rules = registry.servers[server].current().map.rules
+        return rule < rules.count ? rules[rule].extensions : RuleExtensions()
+    }
+
+    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions,
+                                 io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
+        var outcome = outcome
+        let settings = endpoint.settings
+        let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
+            : (extensions.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
+        let options = ForwardOptions(replyTimeoutMs: replyTimeout,
+                                     failOnStatus: extensions.failOnStatus ?? settings.failOnStatus,
+                                     jkOptions: request.options)
+        let uri = ForwardedURIChoice.bytes(for: request)
+        let result = uri.withUnsafeBytes { uriBytes in
+            withSecret(settings.secret) { secret in
+                let context = AJPForwardContext(uri: uriBytes, secret: secret, route: nil, activation: "ACT")
+                return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options)
+            }
+        }
+        switch result {
+        case .completed(let status):
+            outcome.status = Int32(clamping: status)
+            outcome.response_started = 1
+        case .failed(let failure, _):
+            outcome.status = failure.httpStatus
+        case .clientError(let status, let started):
+            outcome.status = Int32(clamping: status)
+            outcome.client_error = 1
+            outcome.response_started = started ? 1 : 0
+        case .abortedMidResponse(let failure):
+            io.log(Int(SJK_LOG_ERROR), "worker \(endpoint.name) failed after the response started: \(failure); "
+                   + "the client connection is closed so the truncated response is not taken as complete")
+            outcome.status = failure.httpStatus
+            outcome.response_started = 1
+            outcome.backend_broke = 1
+        }
+        return outcome
+    }
+
+    private static func withSecret<R>(_ secret: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        guard let secret else { return body(nil) }
+        return secret.withUnsafeBytes { body($0) }
+    }
+}
+
+/// The req_uri a FORWARD_REQUEST carries, chosen by JkOptions ForwardURI* (reference §3.5).
+public enum ForwardedURIChoice {
+    /// The bytes to forward for `request`.
+    public static func bytes(for request: sjk_request_t) -> [UInt8] {
+        let uri = request.uri.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        let options = request.options
+        if options & UInt32(SJK_OPT_FORWARD_URI_COMPAT_UNPARSED) != 0, let unparsed = request.unparsed_uri.bytes {
+            let end = unparsed.firstIndex(of: UInt8(ascii: "?")) ?? unparsed.count
+            return Array(unparsed[0..<end])
+        }
+        if options & UInt32(SJK_OPT_FORWARD_URI_COMPAT) != 0 { return Array(uri) }
+        if options & UInt32(SJK_OPT_FORWARD_URI_ESCAPED) != 0 { return ForwardedURI.escaped(uri) }
+        return ForwardedURI.proxyEncoded(uri)
+    }
+}

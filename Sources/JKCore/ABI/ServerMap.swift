@@ -1,0 +1,84 @@
+import Glibc
+
+/// The URI map of one Apache server (main or virtual host), with its reloadable JkMountFile.
+///
+/// Rules from JkMount and worker.X.mount are fixed; the mount file's rules are re-read when the
+/// file's modification time changes, checked at most every JkMountFileReload seconds, per
+/// process (reference §5.6). Without a mount file `current()` takes no lock.
+public final class ServerMap: @unchecked Sendable {
+    private let fixedRules: [MountRule]
+    private let mountFile: String?
+    private let reloadIntervalMs: Int64
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let resolveWorker: @Sendable (String) -> Int32
+    private var map: URIMap
+    private var ruleWorkers: [Int32]
+    private var loadedModification: timespec
+    private var lastCheckMs: Int64
+
+    /// Creates the map from fixed rules and an optional mount file already read at config time.
+    /// `resolveWorker` turns a rule's worker name into a worker index (-1: undefined).
+    public init(fixedRules: [MountRule], mountFile: String?, fileRules: [MountRule], reloadSeconds: Int,
+                resolveWorker: @escaping @Sendable (String) -> Int32) {
+        self.fixedRules = fixedRules
+        self.resolveWorker = resolveWorker
+        self.mountFile = mountFile
+        self.reloadIntervalMs = Int64(max(reloadSeconds, 0)) &* 1000
+        self.map = URIMap(rules: fixedRules + fileRules)
+        self.ruleWorkers = map.rules.map { resolveWorker($0.worker) }
+        self.loadedModification = mountFile.flatMap(Self.modificationTime) ?? timespec()
+        self.lastCheckMs = BackendSocket.nowMs()
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The rules in force now and the worker index of each rule, re-reading the mount file
+    /// first when it is due and changed.
+    public func current() -> (map: URIMap, workers: [Int32]) {
+        guard let mountFile, reloadIntervalMs > 0 else { return (map, ruleWorkers) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        let now = BackendSocket.nowMs()
+        guard now - lastCheckMs >= reloadIntervalMs else { return (map, ruleWorkers) }
+        lastCheckMs = now
+        // A stat failure keeps the old rules.
+        guard let modified = Self.modificationTime(mountFile),
+              modified.tv_sec != loadedModification.tv_sec || modified.tv_nsec != loadedModification.tv_nsec,
+              let text = FileText.read(mountFile) else { return (map, ruleWorkers) }
+        var log = DiagnosticLog()
+        let fileRules = MountFileParser.parse(text, file: mountFile, log: &log)
+        map = URIMap(rules: fixedRules + fileRules)
+        ruleWorkers = map.rules.map { resolveWorker($0.worker) }
+        loadedModification = modified
+        return (map, ruleWorkers)
+    }
+
+    private static func modificationTime(_ path: String) -> timespec? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mtim
+    }
+}
+
+/// Reads small text files (configuration) without Foundation.
+public enum FileText {
+    /// The whole file as UTF-8 text (invalid bytes replaced), or nil when it cannot be read.
+    public static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if got > 0 { bytes.append(contentsOf: chunk[0..<got]) }
+            if got < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

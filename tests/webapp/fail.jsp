@@ -1,0 +1,1 @@
+<%@ page session="false" %><% response.sendError(500, "Internal Oops"); %>
