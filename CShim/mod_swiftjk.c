@@ -66,5 +66,6 @@ module AP_MODULE_DECLARE_DATA jk_module = {
     sjk_create_server_conf,  /* per-server config */
     sjk_merge_server_conf,   /* merge per-server */
     sjk_directives,          /* directive table */
-    sjk_register_hooks       /* hooks */
+    sjk_register_hooks,      /* hooks */
+    0                        /* flags */
 };

@@ -7,6 +7,7 @@
 
 #include "http_log.h"
 #include "ap_mpm.h"
+#include "http_main.h"
 #include "apr_strings.h"
 
 sjk_config_t *sjk_current_config;

@@ -9,6 +9,7 @@
 #include "apr_strings.h"
 #include "apr_time.h"
 #include "apr_portable.h"
+#include "apr_hash.h"
 
 #include <time.h>
 #include <unistd.h>

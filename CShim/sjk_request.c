@@ -13,6 +13,7 @@
 #include "util_filter.h"
 #include "apr_strings.h"
 #include "apr_date.h"
+#include "apr_lib.h"
 
 /** What translate_name found, kept for map_to_storage and the handler. */
 typedef struct {

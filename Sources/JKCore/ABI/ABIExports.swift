@@ -1,4 +1,5 @@
 import CJKCore
+import Glibc
 
 // The C entry points of sjk_abi.h. This is the only file that converts between the opaque
 // handle and the Swift object (Unmanaged); everything else works with `Registry`.
