@@ -33,8 +33,8 @@
 //   status:<code>  every request: SEND_HEADERS(code, reason "<code>", Content-Type text/plain,
 //                  X-Node), body `node=<name> status=<code>\n`, END_RESPONSE(1).
 //   fast           benchmark mode: nothing is recorded (--record ignored), no scripts; every
-//                  request gets exactly these 55 bytes (body "Hello from AJP!\n", 16 bytes):
-//                    41 42 00 25 04 00 c8 00 03 32 30 30 00 00 02
+//                  request gets exactly these 67 bytes (body "Hello from AJP!\n", 16 bytes):
+//                    41 42 00 21 04 00 c8 00 03 32 30 30 00 00 02
 //                    a0 01 00 0a 74 65 78 74 2f 70 6c 61 69 6e 00      Content-Type: text/plain
 //                    a0 03 00 02 31 36 00                              Content-Length: 16
 //                    41 42 00 14 03 00 10 48 65 6c 6c 6f 20 66 72 6f 6d 20 41 4a 50 21 0a 00
