@@ -4,26 +4,30 @@ extension BackendConnection {
     /// Serves one exchange that started with the FORWARD_REQUEST `packet`. On return the
     /// connection is either idle again (after END_RESPONSE reuse=1) or finished.
     func serveRequest(_ packet: [UInt8]) {
-        let request: ForwardRequest
+        let decoded: ForwardRequest?
         do {
-            request = try ForwardRequest(packet: packet)
+            let request = try ForwardRequest(packet: packet)
+            recordPacket(packet, type: "forward_request", decoded: request.json, error: request.tomcatRejection)
+            decoded = request
         } catch {
             recordPacket(packet, type: "forward_request", error: error.description)
-            replyErrorAndClose(500, reason: "undecodable FORWARD_REQUEST")
-            return
+            decoded = nil
         }
-        let rejection = request.tomcatRejection
-        recordPacket(packet, type: "forward_request", decoded: request.json, error: rejection)
         switch options.mode {
         case .reset:
             finish("mode reset", reset: true)
             return
         case .hang:
-            hang(contentLength: request.contentLengthValues.first.flatMap { $0.flatMap(parseContentLength) })
+            hang(contentLength: decoded?.contentLengthValues.first.flatMap { $0.flatMap(parseContentLength) })
             return
         default:
             break
         }
+        guard let request = decoded else {
+            replyErrorAndClose(500, reason: "undecodable FORWARD_REQUEST")
+            return
+        }
+        let rejection = request.tomcatRejection
         let lengths = request.contentLengthValues
         let contentLength: Int?
         if lengths.count > 1 {

@@ -106,8 +106,12 @@ final class BackendConnection {
     }
 
     /// Answers `status` (reason = digits, no body) with END_RESPONSE(reuse=0) and closes, the way
-    /// Tomcat ends a request it cannot process.
+    /// Tomcat ends a request it cannot process. In hang and reset modes nothing is sent.
     func replyErrorAndClose(_ status: UInt16, reason: String) {
+        if options.mode == .hang || options.mode == .reset {
+            finish("\(reason) (mode \(options.mode == .hang ? "hang" : "reset"): no reply)", reset: options.mode == .reset)
+            return
+        }
         let reply = AJPResponse.sendHeaders(status: status, reason: Array(String(status).utf8), headers: [])
             + AJPResponse.endResponse(reuse: false)
         if send(reply) {

@@ -1,5 +1,7 @@
 /// A minimal JSON value with ordered object keys, so every recorded line has a stable, readable
-/// field order (Foundation's serializer sorts or scrambles keys).
+/// field order (Foundation's serializer sorts or scrambles keys). Output is one line: every
+/// control character (C0, DEL, C1) and U+2028/U+2029 is escaped, so line-splitting readers that
+/// also break at U+0085 or U+2028 (Python's `str.splitlines`) still see one record per line.
 enum JSONValue {
     /// `null`.
     case null
@@ -73,8 +75,10 @@ enum JSONValue {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                     out += "\\u00" + hexString([UInt8(scalar.value)])
+                } else if scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += "\\u" + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

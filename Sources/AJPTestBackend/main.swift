@@ -33,8 +33,8 @@
 //   status:<code>  every request: SEND_HEADERS(code, reason "<code>", Content-Type text/plain,
 //                  X-Node), body `node=<name> status=<code>\n`, END_RESPONSE(1).
 //   fast           benchmark mode: nothing is recorded (--record ignored), no scripts; every
-//                  request gets exactly these 55 bytes (body "Hello from AJP!\n", 16 bytes):
-//                    41 42 00 25 04 00 c8 00 03 32 30 30 00 00 02
+//                  request gets exactly these 67 bytes (body "Hello from AJP!\n", 16 bytes):
+//                    41 42 00 21 04 00 c8 00 03 32 30 30 00 00 02
 //                    a0 01 00 0a 74 65 78 74 2f 70 6c 61 69 6e 00      Content-Type: text/plain
 //                    a0 03 00 02 31 36 00                              Content-Length: 16
 //                    41 42 00 14 03 00 10 48 65 6c 6c 6f 20 66 72 6f 6d 20 41 4a 50 21 0a 00
@@ -92,24 +92,33 @@
 //   END_RESPONSE(0), close. Two content-length headers or a non-numeric one → 400, close.
 //   Any packet other than CPING/FORWARD_REQUEST between requests → close. Malformed body packet → close.
 //
-// RECORDING (--record): one JSON object per line, appended with one write(2) each.
+// RECORDING (--record): one JSON object per line, appended with one write(2) each; a line is
+// complete once its "\n" is there. Nothing is recorded in fast mode.
 //
 //   {"event":"accept","conn":N,"peer":"127.0.0.1:PORT"}
-//   {"conn":N,"seq":K,"type":T,"hex":"<whole packet incl. header>","decoded":D[,"error":"..."]}
+//   {"conn":N,"seq":K,"type":T,"hex":"<whole packet incl. 4-byte header>","decoded":D[,"error":E]}
 //   {"event":"close","conn":N,"by":"peer"|"backend","reason":"..."}
-//   {"event":"bad_magic"|"oversized_packet"|"truncated_packet","conn":N,"hex":...}
+//   {"event":"bad_magic"|"oversized_packet"|"truncated_packet","conn":N,"hex":...[,"declared":n]}
 //
-//   conn counts from 1 in accept order; seq counts packets per connection from 1.
-//   T: forward_request, body, cping, or by prefix for unexpected packets (shutdown, ping,
-//   unknown, ...). D for body: {"length":L}. D for forward_request:
-//     {"method":{"code":2,"name":"GET"}, "protocol", "req_uri", "remote_addr",
-//      "remote_host" (null for FFFF), "server_name", "server_port", "is_ssl",
-//      "headers":[["x-custom"... as sent, "abc"], ["host","127.0.0.1:38917",{"code":"A00B"}], ...],
-//      "attributes":[["query_string","x=1"], ["route","node1"], ["secret","s"],
-//                    ["req_attribute","AJP_REMOTE_PORT=56966"], ["ssl_key_size",256],
-//                    ["stored_method","PATCH"], ...]}
-//   Method name for 0xFF is the stored_method value. Strings are UTF-8 when valid, else each byte
-//   as ISO-8859-1; the hex field is always exact.
+//   conn counts from 1 in accept order; seq counts received packets per connection from 1.
+//   T is forward_request, body or cping; unexpected packets are named by prefix (shutdown, ping,
+//   unknown, ...). E says why the packet was refused (decode error with byte offset, invalid
+//   method or header code, unexpected type). D is null for undecodable packets, {"length":L}
+//   (plus "trailing_bytes") for body packets, and for forward_request:
+//     {"method":{"code":2,"name":"GET"},"protocol":"HTTP/1.1","req_uri":"/app/hello",
+//      "remote_addr":"127.0.0.1","remote_host":null,"server_name":"127.0.0.1",
+//      "server_port":38917,"is_ssl":false,
+//      "headers":[["host","127.0.0.1:38917",{"code":"A00B"}],["X-Custom","abc"],...],
+//      "attributes":[["query_string","x=1"],["route","node1"],["secret","s"],
+//                    ["req_attribute","AJP_REMOTE_PORT=56966"],["ssl_key_size",256],
+//                    ["stored_method","PATCH"],["unknown_0x0e",null],...]}
+//   Coded header names are the lower-case table names (null for an unknown code) with the code
+//   as a third element; string names keep their case. Attributes keep wire order. The method
+//   name for 0xFF is the stored_method value, null for invalid codes. remote_host and other
+//   null strings (FF FF) are null. Strings are UTF-8 when valid, else each byte as ISO-8859-1;
+//   control characters are \u-escaped; "hex" is always exact.
+//
+// TESTS: tests/test_ajp_test_backend.py (pytest) with the client in tests/ajp_client.py.
 
 import Glibc
 
