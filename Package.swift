@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "CJKCore", path: "Sources/CJKCore"),
         .target(name: "JKCore", dependencies: ["CJKCore"], path: "Sources/JKCore",
                 swiftSettings: coreSwiftSettings),
-        .executableTarget(name: "AJPTestBackend", dependencies: ["JKCore"], path: "Sources/AJPTestBackend"),
+        .executableTarget(name: "AJPTestBackend", path: "Sources/AJPTestBackend"),
         .testTarget(name: "JKCoreTests", dependencies: ["JKCore", "CJKCore"], path: "Tests/JKCoreTests"),
     ]
 )
