@@ -242,8 +242,8 @@ public struct URIMap: Sendable {
             log.warning(.ambiguousMount,
                         "\(describe(rule)) and \(describe(winner))"
                         + "\(winner.location.map { " at \($0)" } ?? "") map the same pattern to different workers; "
-                        + "SwiftJK uses the one declared first ('\(winner.worker)'); mod_jk 1.2.48's choice is unspecified "
-                        + "(unstable qsort)",
+                        + "SwiftJK uses the one declared first ('\(winner.worker)'); mod_jk 1.2.48's choice is "
+                        + "unspecified (unstable qsort)",
                         at: rule.location)
         }
     }
