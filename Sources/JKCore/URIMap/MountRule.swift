@@ -67,8 +67,8 @@ public struct MountRule: Sendable, Equatable {
     /// * `X|Y` (first `|` only) yields the rules `X` and `XY`, both with `X`'s prefixes, for
     ///   `.jkMount` and `.mountFile`. mod_jk does not expand it for `worker.X.mount`, so neither do
     ///   we (the `|` stays literal; warning). If one half is invalid the other is still returned.
-    /// * A pattern that does not start with `/` after its prefixes is an `uri-pattern-not-absolute`
-    ///   error (for `*.jsp` the message says to write `/*.jsp`).
+    /// * A pattern that does not start with `/` after its prefixes is logged (`uri-pattern-not-absolute`
+    ///   warning) and skipped, as mod_jk does (for `*.jsp` the message says to write `/*.jsp`).
     ///
     /// For JkMount the directive layer must still reject a first argument that does not start with
     /// `/` (an httpd syntax error in mod_jk) and pass JkUnMount patterns as `"!" + uri`.
@@ -112,7 +112,8 @@ public struct MountRule: Sendable, Equatable {
             if rest.first == UInt8(ascii: "*") {
                 message += " (suffix rules are written '/\(pattern)', e.g. '/*.jsp', which matches at any depth)"
             }
-            log.error(.uriPatternNotAbsolute, message, at: location)
+            // mod_jk logs and skips such a rule; the rest still loads (reference §5.5, T23).
+            log.warning(.uriPatternNotAbsolute, message, at: location)
             return []
         }
         let (worker, tokens) = RuleExtensions.split(workerSpec: workerSpec)
