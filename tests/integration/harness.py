@@ -1,0 +1,304 @@
+"""Processes the integration tests run for real: Apache httpd (Debian's apache2 binary with a
+generated configuration), Tomcat 10 instances (one CATALINA_BASE each), and the Swift recording
+AJP backend. Everything binds to 127.0.0.x only; every process is started here and stopped here
+by PID."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+TOMCAT_HOME = Path("/usr/share/tomcat10")
+SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / "apxs/out/mod_swiftjk.so"))
+BACKEND_BIN = Path(os.environ.get("AJP_TEST_BACKEND", ROOT / ".build/debug/ajp-test-backend"))
+WEBAPP = ROOT / "tests/webapp"
+
+
+def free_port(address="127.0.0.1"):
+    """A TCP port that is free on `address` right now."""
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    """Polls `predicate` until it is true or `timeout` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def stop_pid(pid, grace=5.0):
+    """Stops a process we started: SIGTERM, then SIGKILL after `grace` seconds."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        except ChildProcessError:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+class Backend:
+    """The recording, scriptable AJP backend (Sources/AJPTestBackend)."""
+
+    def __init__(self, workdir, name="node1", address="127.0.0.1", mode="normal", secret=None, packet_size=8192):
+        self.workdir = Path(workdir)
+        self.name, self.address = name, address
+        self.record = self.workdir / f"backend-{name}.jsonl"
+        port_file = self.workdir / f"backend-{name}.port"
+        args = [str(BACKEND_BIN), "--listen", f"{address}:0", "--name", name, "--record", str(self.record),
+                "--mode", mode, "--port-file", str(port_file), "--packet-size", str(packet_size)]
+        if secret:
+            args += ["--secret", secret]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(self.workdir / f"backend-{name}.err", "w"))
+        if not wait_until(lambda: port_file.exists() and port_file.read_text().strip(), 10):
+            raise RuntimeError("ajp-test-backend did not start")
+        self.port = int(port_file.read_text().strip())
+
+    def entries(self):
+        """Every JSONL record so far."""
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line.strip()]
+
+    def packets(self, kind=None):
+        """Recorded packets (optionally of one type), oldest first."""
+        return [e for e in self.entries() if "type" in e and (kind is None or e["type"] == kind)]
+
+    def forward_requests(self):
+        """Recorded FORWARD_REQUEST packets."""
+        return self.packets("forward_request")
+
+    def clear(self):
+        """Forgets what was recorded so far."""
+        if self.record.exists():
+            self.record.write_text("")
+
+    def stop(self):
+        """Stops the backend."""
+        stop_pid(self.proc.pid)
+
+
+class Apache:
+    """A real httpd with a generated configuration on a loopback port.
+
+    connector: "swiftjk" (our module), "modjk" (Debian's mod_jk, the oracle) or "proxy"
+    (mod_proxy_ajp). `jk_conf` is appended verbatim; `workers` is written to workers.properties
+    in the server root and referenced by JkWorkersFile when the connector is a JK module."""
+
+    def __init__(self, workdir, connector="swiftjk", mpm="event", jk_conf="", workers=None, name=None):
+        self.connector, self.mpm = connector, mpm
+        self.dir = Path(workdir) / (name or f"httpd-{connector}-{mpm}")
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        (self.dir / "logs").mkdir(parents=True)
+        (self.dir / "htdocs").mkdir()
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.dir / "htdocs", 0o755)
+        (self.dir / "htdocs/static.txt").write_text("static hello file\n")
+        self.port = free_port()
+        self.pid = None
+        self.workers_file = self.dir / "workers.properties"
+        if workers is not None:
+            self.workers_file.write_text(workers)
+        self.conf = self.dir / "httpd.conf"
+        self.conf.write_text(self._config(jk_conf, workers is not None))
+
+    def _config(self, jk_conf, has_workers):
+        lines = [f"ServerRoot {self.dir}", f"PidFile {self.dir}/logs/httpd.pid", "ServerName 127.0.0.1",
+                 f"Listen 127.0.0.1:{self.port}",
+                 f"LoadModule mpm_{self.mpm}_module {APACHE_MODULES}/mod_mpm_{self.mpm}.so"]
+        for m in ["authz_core", "authz_host", "mime", "setenvif", "env", "headers", "dir", "alias"]:
+            lines.append(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so")
+        if self.connector == "swiftjk":
+            lines.append(f"LoadModule jk_module {SWIFTJK_SO}")
+        elif self.connector == "modjk":
+            lines.append(f"LoadModule jk_module {APACHE_MODULES}/mod_jk.so")
+        elif self.connector == "proxy":
+            for m in ["proxy", "proxy_ajp", "proxy_balancer", "slotmem_shm", "lbmethod_byrequests"]:
+                lines.append(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so")
+        lines += ["User www-data", "Group www-data", f"ErrorLog {self.dir}/logs/error.log", "LogLevel warn",
+                  'LogFormat "%h \\"%r\\" %>s %b %{JK_WORKER_NAME}n" jk', f"CustomLog {self.dir}/logs/access.log jk",
+                  f"DocumentRoot {self.dir}/htdocs", "TypesConfig /etc/mime.types",
+                  f"<Directory {self.dir}/htdocs>", "    Require all granted", "</Directory>"]
+        if self.mpm == "prefork":
+            lines += ["StartServers 4", "MinSpareServers 4", "MaxSpareServers 8", "MaxRequestWorkers 32"]
+        else:
+            lines += ["StartServers 2", "ServerLimit 4", "ThreadsPerChild 16", "ThreadLimit 16",
+                      "MaxRequestWorkers 64", "MinSpareThreads 16", "MaxSpareThreads 64"]
+        if self.connector in ("swiftjk", "modjk"):
+            if has_workers:
+                lines.append(f"JkWorkersFile {self.workers_file}")
+            lines += [f"JkLogFile {self.dir}/logs/mod_jk.log", "JkLogLevel info",
+                      f"JkShmFile {self.dir}/logs/jk-runtime-status"]
+        lines.append(jk_conf)
+        return "\n".join(lines) + "\n"
+
+    def configtest(self):
+        """Runs `apache2 -t`; returns (exit code, combined output)."""
+        p = subprocess.run(["apache2", "-f", str(self.conf), "-t"], capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout + p.stderr
+
+    def start(self):
+        """Starts httpd and waits until it answers."""
+        out = open(self.dir / "logs/stdout.log", "w")
+        # A session of its own: prefork stops its children with killpg(getpgrp()), which would
+        # otherwise also hit the test runner.
+        proc = subprocess.Popen(["apache2", "-f", str(self.conf), "-DFOREGROUND"], stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.pid = proc.pid
+        self._proc = proc
+
+        def up():
+            if proc.poll() is not None:
+                raise RuntimeError(f"apache2 exited: {self.error_log()} {(self.dir / 'logs/stdout.log').read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+        if not wait_until(up, 20):
+            raise RuntimeError("apache2 did not start listening")
+        return self
+
+    def url(self, path):
+        """http://127.0.0.1:<port><path>."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def error_log(self):
+        """The httpd error log so far."""
+        p = self.dir / "logs/error.log"
+        return p.read_text(errors="replace") if p.exists() else ""
+
+    def jk_log(self):
+        """The JK log so far."""
+        p = self.dir / "logs/mod_jk.log"
+        return p.read_text(errors="replace") if p.exists() else ""
+
+    def crashed_children(self):
+        """Error-log lines that report a child killed by a signal."""
+        return [line for line in self.error_log().splitlines() if "exit signal" in line]
+
+    def stop(self):
+        """Stops httpd (SIGTERM to the parent, which stops its children)."""
+        if self.pid:
+            stop_pid(self.pid, grace=10)
+            self.pid = None
+
+
+class Tomcat:
+    """A real Tomcat 10 from Debian's tomcat10 package with its own CATALINA_BASE."""
+
+    def __init__(self, workdir, name, address, route, secret=None):
+        self.name, self.address, self.route, self.secret = name, address, route, secret
+        self.base = Path(workdir) / f"tomcat-{name}"
+        self.ajp_port = free_port(address)
+        self.http_port = free_port(address)
+        self.proc = None
+
+    def start(self):
+        """Writes the base and starts the JVM (does not wait)."""
+        b = self.base
+        for d in ["conf", "logs", "temp", "work", "webapps/ROOT"]:
+            (b / d).mkdir(parents=True, exist_ok=True)
+        for f in ["web.xml", "catalina.properties", "context.xml"]:
+            shutil.copy(f"/etc/tomcat10/{f}", b / "conf" / f)
+        (b / "conf/logging.properties").write_text(
+            "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n"
+            "java.util.logging.ConsoleHandler.level = WARNING\n")
+        secret = f'secretRequired="true" secret="{self.secret}"' if self.secret else 'secretRequired="false"'
+        (b / "conf/server.xml").write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="{self.http_port}" address="{self.address}" protocol="HTTP/1.1" connectionTimeout="20000"/>
+    <Connector port="{self.ajp_port}" address="{self.address}" protocol="AJP/1.3" {secret}
+               maxThreads="64" allowedRequestAttributesPattern="SJK_.*|MYVAR|DEFVAR"/>
+    <Engine name="Catalina" defaultHost="localhost" jvmRoute="{self.route}">
+      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
+    </Engine>
+  </Service>
+</Server>
+""")
+        shutil.copytree(WEBAPP, b / "webapps/ROOT", dirs_exist_ok=True)
+        (b / "webapps/ROOT/node.txt").write_text(self.route)
+        cmd = ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+               f"-Djava.util.logging.config.file={b}/conf/logging.properties",
+               f"-Dcatalina.home={TOMCAT_HOME}", f"-Dcatalina.base={b}", f"-Djava.io.tmpdir={b}/temp",
+               "-classpath", f"{TOMCAT_HOME}/bin/bootstrap.jar:{TOMCAT_HOME}/bin/tomcat-juli.jar",
+               "org.apache.catalina.startup.Bootstrap", "start"]
+        self.proc = subprocess.Popen(cmd, stdout=open(b / "logs/console.log", "w"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        return self
+
+    def wait(self, timeout=120):
+        """Waits until the JSP app answers on Tomcat's own HTTP connector."""
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError((self.base / "logs/console.log").read_text())
+            try:
+                with urllib.request.urlopen(f"http://{self.address}:{self.http_port}/info.jsp", timeout=10) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+        if not wait_until(up, timeout, 0.25):
+            raise RuntimeError(f"Tomcat {self.name} did not start")
+        return self
+
+    def kill(self):
+        """SIGKILL (for failover tests)."""
+        if self.proc:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
+
+    def stop(self):
+        """Stops the JVM."""
+        if self.proc:
+            stop_pid(self.proc.pid, grace=10)
+            self.proc = None
+
+
+def workers_for(tomcats_or_backends, secret=None):
+    """A workers.properties text with one ajp13 worker per backend (named after it)."""
+    names = [t.name for t in tomcats_or_backends]
+    lines = [f"worker.list={','.join(names)}"]
+    for t in tomcats_or_backends:
+        port = getattr(t, "ajp_port", None) or t.port
+        lines += [f"worker.{t.name}.type=ajp13", f"worker.{t.name}.host={t.address}", f"worker.{t.name}.port={port}"]
+        s = getattr(t, "secret", None) if secret is None else secret
+        if s:
+            lines.append(f"worker.{t.name}.secret={s}")
+    return "\n".join(lines) + "\n"
+
+
+def make_workdir(prefix="sjk-"):
+    """A fresh temporary directory readable by httpd's children."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(d, 0o755)
+    return d
