@@ -17,6 +17,8 @@ struct WorkerGraphBuilder {
     private(set) var loadBalancers: [String: [String]] = [:]
     /// True when `worker.list` was not set and the implicit `worker.list=ajp13` applied.
     private(set) var usesImplicitList = false
+    /// Every name mod_jk tried to create (listed or member), including those that failed.
+    private(set) var attempted: Set<String> = []
 
     /// Creates a builder over resolved properties.
     init(store: PropertyStore) {
@@ -56,6 +58,7 @@ struct WorkerGraphBuilder {
     /// `wc_create_worker`: one instance of `name` unless it already exists.
     private mutating func create(_ name: String, at location: SourceLocation?, log: inout DiagnosticLog) {
         guard positions[name] == nil else { return }
+        attempted.insert(name)
         let reader = WorkerPropertyReader(store: store, worker: name)
         guard reader.checkLength(name, of: "worker name", attribute: nil, fallback: location, log: &log) else {
             return
@@ -103,6 +106,7 @@ struct WorkerGraphBuilder {
         for member in members {
             let memberReader = WorkerPropertyReader(store: store, worker: member.text)
             let type = memberReader.string("type") ?? "ajp13"
+            attempted.insert(member.text)
             if type == "lb" || type == "status" || member.text == name {
                 log.error(.memberNotAJP13,
                           "member '\(member.text)' of lb '\(name)' is a \(type) worker; lb members must be ajp13"

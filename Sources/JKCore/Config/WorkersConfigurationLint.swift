@@ -27,8 +27,14 @@ struct WorkersConfigurationLint {
             .map(\.value))
         var reported: Set<String> = []
         for property in store.properties where property.copiedFrom == nil {
+            if let global = Self.globalAttribute(ofKey: property.key) {
+                log.warning(.attributeHasNoEffect,
+                            "'\(property.key)' names no worker and has no effect; write"
+                                + " 'worker.<name>.\(global)'", at: property.location)
+                continue
+            }
             guard let (worker, _) = AttributeCatalog.workerAttribute(ofKey: property.key),
-                  graph.positions[worker] == nil, !templates.contains("worker." + worker),
+                  !graph.attempted.contains(worker), !templates.contains("worker." + worker),
                   reported.insert(worker).inserted else { continue }
             let why = graph.usesImplicitList
                 ? "worker.list is not set, so mod_jk only creates the implicit worker 'ajp13'"
@@ -139,6 +145,15 @@ struct WorkersConfigurationLint {
                             + " '\\' is taken as a worker name and the next line is not part of the list."
                             + " Put all names on one line", at: piece.location)
         }
+    }
+
+    /// For a key `worker.<attribute>` other than `worker.list` and `worker.maintain`, the attribute.
+    static func globalAttribute(ofKey key: String) -> String? {
+        guard key.utf8.starts(with: "worker.".utf8), AttributeCatalog.workerAttribute(ofKey: key) == nil else {
+            return nil
+        }
+        let attribute = AttributeCatalog.attribute(ofKey: key)
+        return (attribute == "list" || attribute == "maintain") ? nil : attribute
     }
 
     /// True for `name:port` and `[v6]:port` (one colon, or a bracketed literal followed by `:`).
