@@ -5,7 +5,8 @@ import Testing
 /// the location names the line to fix.
 @Suite struct WorkersConfigurationErrorTests {
     private func expectError(_ result: LoadResult, _ code: ConfigDiagnostic.Code, line: Int,
-                             file: String = "workers.properties", sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+                             file: String = "workers.properties",
+                             sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(result.configuration == nil, sourceLocation: sourceLocation)
         #expect(result.errorCodes == [code], sourceLocation: sourceLocation)
         #expect(result.entries(code).first?.location == JKCore.SourceLocation(file: file, line: line),
@@ -83,7 +84,8 @@ import Testing
 
     @Test func namesUpTo63BytesAreAccepted() {
         let name = String(repeating: "n", count: 63)
-        let result = loadWorkers(lines("worker.list=\(name)", "worker.\(name).host=\(String(repeating: "h", count: 63))"))
+        let host = String(repeating: "h", count: 63)
+        let result = loadWorkers(lines("worker.list=\(name)", "worker.\(name).host=\(host)"))
         #expect(result.configuration != nil)
     }
 

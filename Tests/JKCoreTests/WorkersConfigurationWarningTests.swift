@@ -27,7 +27,8 @@ import Testing
     }
 
     @Test func listKeysJoinWithCommaSilently() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.fail_on_status=500", "worker.w1.fail_on_status=-503"))
+        let result = loadWorkers(lines("worker.list=w1", "worker.w1.fail_on_status=500",
+                                       "worker.w1.fail_on_status=-503"))
         #expect(result.ajp("w1")?.failOnStatus == [500, -503])
         #expect(result.log.entries.isEmpty)
     }

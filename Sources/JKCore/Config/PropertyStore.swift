@@ -102,8 +102,8 @@ struct PropertyStore {
         switch AttributeCatalog.duplicateRule(forKey: key) {
         case .replace:
             log.warning(.duplicateKey,
-                        "duplicate key '\(key)': the value '\(value)' given here replaces '\(property.value)'\(earlier);"
-                            + " remove one of the two lines", at: location)
+                        "duplicate key '\(key)': the value '\(value)' given here replaces"
+                            + " '\(property.value)'\(earlier); remove one of the two lines", at: location)
             property.value = value
             property.pieces = [.init(text: value, location: location)]
         case .join(let separator):

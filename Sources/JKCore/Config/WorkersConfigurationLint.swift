@@ -5,6 +5,20 @@ struct WorkersConfigurationLint {
     let store: PropertyStore
     /// The built workers.
     let graph: WorkerGraphBuilder
+    /// The properties set directly (not copied by `reference`) under each worker name, with their attribute.
+    private let directProperties: [String: [(property: StoredProperty, attribute: String)]]
+
+    /// Prepares the checks over `store` and `graph`.
+    init(store: PropertyStore, graph: WorkerGraphBuilder) {
+        self.store = store
+        self.graph = graph
+        var byWorker: [String: [(property: StoredProperty, attribute: String)]] = [:]
+        for property in store.properties where property.copiedFrom == nil {
+            guard let (worker, attribute) = AttributeCatalog.workerAttribute(ofKey: property.key) else { continue }
+            byWorker[worker, default: []].append((property, attribute))
+        }
+        directProperties = byWorker
+    }
 
     /// Runs every check.
     func run(log: inout DiagnosticLog) {
@@ -51,9 +65,8 @@ struct WorkersConfigurationLint {
         let name = definition.name
         let lbs = graph.loadBalancers[name] ?? []
         let isListed = graph.listed.contains(name)
-        for property in store.properties where property.copiedFrom == nil {
-            guard let (worker, attribute) = AttributeCatalog.workerAttribute(ofKey: property.key), worker == name,
-                  AttributeCatalog.deprecated[attribute] == nil else { continue }
+        for (property, attribute) in directProperties[name] ?? [] {
+            guard AttributeCatalog.deprecated[attribute] == nil else { continue }
             if attribute == "mount" {
                 if !isListed {
                     log.warning(.attributeHasNoEffect,
