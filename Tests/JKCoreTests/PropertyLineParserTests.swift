@@ -1,0 +1,46 @@
+import Testing
+@testable import JKCore
+
+/// Line rules of reference §6.2 steps 1–4, for the workers file and for JkWorkerProperty arguments.
+@Suite struct PropertyLineParserTests {
+    private func parse(_ text: String) -> [PropertyLine] {
+        PropertyLineParser.parse(text, file: "w.properties")
+    }
+
+    @Test func stripsCommentsAnywhereOnTheLine() {
+        let parsed = parse(lines("worker.list=w1   # main", "# whole line", "worker.w1.secret=abc#def"))
+        #expect(parsed.map(\.key) == ["worker.list", "worker.w1.secret"])
+        #expect(parsed.map(\.value) == ["w1", "abc"])
+        #expect(parsed.map(\.location.line) == [1, 3])
+    }
+
+    @Test func trimsAndSplitsAtTheFirstEquals() {
+        let parsed = parse(" \tkey  =  a=b \r\n")
+        #expect(parsed == [PropertyLine(key: "key", value: "a=b", location: .init(file: "w.properties", line: 1))])
+    }
+
+    @Test func ignoresEmptyValuesEmptyKeysAndLinesWithoutEquals() {
+        #expect(parse(lines("worker.w1.host=", "=value", "no equals here", "   ", "key = # only comment")).isEmpty)
+    }
+
+    @Test func keepsATrailingBackslash() {
+        let parsed = parse(lines("worker.lb.balance_workers=tomcat1,\\", "  tomcat2"))
+        #expect(parsed.map(\.value) == ["tomcat1,\\"])
+    }
+
+    @Test func numbersLinesFromFirstLine() {
+        let parsed = PropertyLineParser.parse(lines("a=1", "", "b=2"), file: "f", firstLine: 40)
+        #expect(parsed.map(\.location.line) == [40, 42])
+    }
+
+    @Test func directiveArgumentsKeepHash() {
+        let lines = SourceLineReader.lines(of: .directive(" worker.w1.secret = abc#def ", file: "httpd.conf", line: 7))
+        #expect(lines.first?.property == PropertyLine(key: "worker.w1.secret", value: "abc#def",
+                                                      location: .init(file: "httpd.conf", line: 7)))
+    }
+
+    @Test func findsValuesCutAtAGluedHash() {
+        let read = SourceLineReader.lines(of: .workersFile(lines("a=abc#def", "b=x # note", "c=#x"), file: "f"))
+        #expect(read.map { SourceLineReader.valueCutAtHash($0) } == ["#def", nil, nil])
+    }
+}
