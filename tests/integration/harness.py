@@ -112,7 +112,7 @@ class Apache:
     (mod_proxy_ajp). `jk_conf` is appended verbatim; `workers` is written to workers.properties
     in the server root and referenced by JkWorkersFile when the connector is a JK module."""
 
-    def __init__(self, workdir, connector="swiftjk", mpm="event", jk_conf="", workers=None, name=None):
+    def __init__(self, workdir, connector="swiftjk", mpm="event", jk_conf="", workers=None, name=None, port=None):
         self.connector, self.mpm = connector, mpm
         self.dir = Path(workdir) / (name or f"httpd-{connector}-{mpm}")
         if self.dir.exists():
@@ -122,7 +122,7 @@ class Apache:
         os.chmod(self.dir, 0o755)
         os.chmod(self.dir / "htdocs", 0o755)
         (self.dir / "htdocs/static.txt").write_text("static hello file\n")
-        self.port = free_port()
+        self.port = port or free_port()
         self.pid = None
         self.workers_file = self.dir / "workers.properties"
         if workers is not None:
