@@ -442,6 +442,14 @@ int sjk_handler(request_rec *r)
             return OK;
         }
         if (outcome.backend_broke) {
+            if (!r->sent_bodyct) {
+                /* Nothing reached the network yet (ap_rwrite buffers): answer with the error
+                 * status as mod_jk does; httpd drops the buffered output with its error page. */
+                apr_table_clear(r->headers_out);
+                r->status = HTTP_OK;
+                r->status_line = NULL;
+                return outcome.status;
+            }
             sjk_abort_response(r);
         }
         return OK;
