@@ -44,3 +44,27 @@ import Testing
         #expect(read.map { SourceLineReader.valueCutAtHash($0) } == ["#def", nil, nil])
     }
 }
+
+/// What mod_jk's 8192-byte `fgets` buffer and C strings do to unusual workers-file lines.
+@Suite struct WorkersFileLineTests {
+    @Test func linesLongerThan8191BytesAreReadAsSeveralLines() {
+        let padding = String(repeating: "x", count: 8191 - "worker.w1.secret=".utf8.count)
+        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=" + padding + "worker.w1.port=28009"))
+        #expect(result.ajp("w1")?.secret == padding)
+        #expect(result.ajp("w1")?.port == 28009)
+        #expect(result.lines(.longLineSplit) == [2])
+    }
+
+    @Test func aLineOfExactly8191BytesIsWhole() {
+        let padding = String(repeating: "x", count: 8191 - "worker.w1.secret=".utf8.count)
+        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=" + padding))
+        #expect(result.ajp("w1")?.secret == padding)
+        #expect(result.log.entries.isEmpty)
+    }
+
+    @Test func aNulByteEndsTheLine() {
+        let result = loadWorkers(lines("worker.list=w1", "worker.w1.port=28009\u{0}9", "worker.w1.host=h"))
+        #expect(result.ajp("w1")?.port == 28009)
+        #expect(result.ajp("w1")?.host == "h")
+    }
+}

@@ -129,6 +129,12 @@ import Testing
                                        "worker.w1.maintain=5", "worker.port=1"))
         #expect(result.lines(.attributeHasNoEffect) == [13, 4, 5, 10, 7, 8, 9, 11, 12])
         #expect(result.configuration?.mounts.isEmpty == true)
+        let messages = result.entries(.attributeHasNoEffect).map(\.message)
+        #expect(messages.contains("'worker.st.host' has no effect on status worker 'st';"
+            + " it is read only by ajp13 workers"))
+        #expect(messages.contains("'worker.w1.route' has no effect on ajp13 worker 'w1';"
+            + " it is read only by members of an lb"))
+        #expect(messages.contains("'worker.lb.port' has no effect on lb worker 'lb'; it is read only by ajp13 workers"))
     }
 
     @Test func workerDefinedButUnused() throws {
