@@ -90,6 +90,12 @@ import Testing
         #expect(result.lines(.unresolvedVariable) == [2, 3])
     }
 
+    @Test func hashRightAfterTheEqualsSignEmptiesTheValue() {
+        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=#abc", "worker.w1.route= # note"))
+        #expect(result.ajp("w1")?.secret == nil)
+        #expect(result.lines(.valueCutAtHash) == [2])
+    }
+
     @Test func hashGluedToAValue() {
         let result = loadWorkers(lines("worker.list=w1", "worker.w1.route=node#1"))
         #expect(result.ajp("w1")?.route == "node")

@@ -133,4 +133,17 @@ enum SourceLineReader {
         let dropped = PropertyLineParser.trimmed(bytes[hash...])
         return String(decoding: dropped, as: UTF8.self)
     }
+
+    /// For a workers-file line `key=#text` that mod_jk ignores because the comment leaves the value empty,
+    /// the key; nil otherwise (also for `key= # note`, where the `#` is visibly a comment).
+    static func keyEmptiedByHash(_ line: SourceLine) -> String? {
+        guard line.property == nil else { return nil }
+        let bytes = line.raw.utf8
+        guard let hash = bytes.firstIndex(of: UInt8(ascii: "#")), hash != bytes.startIndex else { return nil }
+        let equals = bytes.index(before: hash)
+        guard bytes[equals] == UInt8(ascii: "=") else { return nil }
+        let key = PropertyLineParser.trimmed(bytes[..<equals])
+        guard !key.isEmpty, !key.contains(UInt8(ascii: "=")) else { return nil }
+        return String(decoding: key, as: UTF8.self)
+    }
 }

@@ -86,6 +86,11 @@ public struct WorkersConfiguration: Sendable {
                             "line is longer than \(SourceLineReader.fileReadSize) bytes; mod_jk reads the rest as"
                                 + " separate lines (each parsed on its own). Shorten it", at: line.location)
             }
+            if source.kind == .workersFile, let key = SourceLineReader.keyEmptiedByHash(line) {
+                log.warning(.valueCutAtHash,
+                            "'#' starts a comment anywhere on a line, so '\(key)' gets an empty value and mod_jk"
+                                + " ignores the line; a value cannot contain '#'", at: line.location)
+            }
             guard let property = line.property else { continue }
             if source.kind == .workersFile, let dropped = SourceLineReader.valueCutAtHash(line) {
                 log.warning(.valueCutAtHash,
