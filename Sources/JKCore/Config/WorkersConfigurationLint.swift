@@ -27,8 +27,10 @@ struct WorkersConfigurationLint {
             warnAboutIneffectiveAttributes(of: definition, log: &log)
             switch definition.kind {
             case .ajp13(let settings): warnAboutConnection(of: definition.name, settings, log: &log)
-            case .lb: warnAboutBackslash(in: AttributeCatalog.key(worker: definition.name, "balance_workers"),
-                                         log: &log)
+            case .lb:
+                for attribute in ["balance_workers", "balanced_workers"] {
+                    warnAboutBackslash(in: AttributeCatalog.key(worker: definition.name, attribute), log: &log)
+                }
             case .status: break
             }
         }
