@@ -8,7 +8,7 @@ import Testing
     }
 
     @Test func stripsCommentsAnywhereOnTheLine() {
-        let parsed = parse(lines("worker.list=w1   # main", "# whole line", "worker.w1.secret=abc#def"))
+        let parsed = parse(workersText("worker.list=w1   # main", "# whole line", "worker.w1.secret=abc#def"))
         #expect(parsed.map(\.key) == ["worker.list", "worker.w1.secret"])
         #expect(parsed.map(\.value) == ["w1", "abc"])
         #expect(parsed.map(\.location.line) == [1, 3])
@@ -20,16 +20,17 @@ import Testing
     }
 
     @Test func ignoresEmptyValuesEmptyKeysAndLinesWithoutEquals() {
-        #expect(parse(lines("worker.w1.host=", "=value", "no equals here", "   ", "key = # only comment")).isEmpty)
+        #expect(parse(workersText("worker.w1.host=", "=value", "no equals here", "   ",
+                                  "key = # only comment")).isEmpty)
     }
 
     @Test func keepsATrailingBackslash() {
-        let parsed = parse(lines("worker.lb.balance_workers=tomcat1,\\", "  tomcat2"))
+        let parsed = parse(workersText("worker.lb.balance_workers=tomcat1,\\", "  tomcat2"))
         #expect(parsed.map(\.value) == ["tomcat1,\\"])
     }
 
     @Test func numbersLinesFromFirstLine() {
-        let parsed = PropertyLineParser.parse(lines("a=1", "", "b=2"), file: "f", firstLine: 40)
+        let parsed = PropertyLineParser.parse(workersText("a=1", "", "b=2"), file: "f", firstLine: 40)
         #expect(parsed.map(\.location.line) == [40, 42])
     }
 
@@ -40,7 +41,31 @@ import Testing
     }
 
     @Test func findsValuesCutAtAGluedHash() {
-        let read = SourceLineReader.lines(of: .workersFile(lines("a=abc#def", "b=x # note", "c=#x"), file: "f"))
+        let read = SourceLineReader.lines(of: .workersFile(workersText("a=abc#def", "b=x # note", "c=#x"), file: "f"))
         #expect(read.map { SourceLineReader.valueCutAtHash($0) } == ["#def", nil, nil])
+    }
+}
+
+/// What mod_jk's 8192-byte `fgets` buffer and C strings do to unusual workers-file lines.
+@Suite struct WorkersFileLineTests {
+    @Test func linesLongerThan8191BytesAreReadAsSeveralLines() {
+        let padding = String(repeating: "x", count: 8191 - "worker.w1.secret=".utf8.count)
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=" + padding + "worker.w1.port=28009"))
+        #expect(result.ajp("w1")?.secret == padding)
+        #expect(result.ajp("w1")?.port == 28009)
+        #expect(result.lines(.longLineSplit) == [2])
+    }
+
+    @Test func aLineOfExactly8191BytesIsWhole() {
+        let padding = String(repeating: "x", count: 8191 - "worker.w1.secret=".utf8.count)
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=" + padding))
+        #expect(result.ajp("w1")?.secret == padding)
+        #expect(result.log.entries.isEmpty)
+    }
+
+    @Test func aNulByteEndsTheLine() {
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.port=28009\u{0}9", "worker.w1.host=h"))
+        #expect(result.ajp("w1")?.port == 28009)
+        #expect(result.ajp("w1")?.host == "h")
     }
 }

@@ -87,7 +87,8 @@ import Testing
     }
 
     @Test func memberAttributes() throws {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a b,c\td",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb",
+                                             "worker.lb.balance_workers=a b,c\td",
                                        "worker.a.route=dc1.node1", "worker.a.lbfactor=3", "worker.a.distance=2",
                                        "worker.b.route=dc1.node2", "worker.b.domain=explicit", "worker.b.redirect=x",
                                        "worker.c.activation=Disabled", "worker.d.activation=s", "worker.d.lbfactor=-4"))
@@ -108,7 +109,7 @@ import Testing
     }
 
     @Test func activationWinsOverDeprecatedStoppedAndDisabled() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
                                        "worker.a.activation=active", "worker.a.stopped=true",
                                        "worker.b.disabled=1", "worker.b.stopped=0"))
         #expect(result.ajp("a")?.activation == .active)
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func loadBalancerSettings() throws {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
                                        "worker.lb.sticky_session=false", "worker.lb.sticky_session_force=1",
                                        "worker.lb.method=B", "worker.lb.lock=Pessimistic", "worker.lb.retries=-1",
                                        "worker.lb.lb_retries=5", "worker.lb.retry_interval=250",
@@ -144,13 +145,13 @@ import Testing
     }
 
     @Test func errorEscalationTimeDefaultsToHalfTheRecoverTime() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a",
                                        "worker.lb.recover_time=45"))
         #expect(result.lb("lb")?.errorEscalationTime == 22)
     }
 
     @Test func loadBalancerSecretIsInheritedByMembersWithoutTheirOwn() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
                                        "worker.lb.secret=shared", "worker.b.secret=own"))
         #expect(result.lb("lb")?.secret == "shared")
         #expect(result.ajp("a")?.secret == "shared")
@@ -159,7 +160,7 @@ import Testing
     }
 
     @Test func statusSettings() throws {
-        let result = loadWorkers(lines("worker.list=st,st2", "worker.st.type=status", "worker.st.css=/s.css",
+        let result = loadWorkers(workersText("worker.list=st,st2", "worker.st.type=status", "worker.st.css=/s.css",
                                        "worker.st.read_only=true", "worker.st.user=alice,bob",
                                        "worker.st.user_case_insensitive=yes", "worker.st.good=a.o", "worker.st.bad=e",
                                        "worker.st.prefix=jk", "worker.st.ns=-", "worker.st.xmlns=-none",

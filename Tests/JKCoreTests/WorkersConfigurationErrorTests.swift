@@ -4,7 +4,7 @@ import Testing
 /// One test per startup error of reference §7.7: the configuration is refused, the code is right and
 /// the location names the line to fix.
 @Suite struct WorkersConfigurationErrorTests {
-    private func expectError(_ result: LoadResult, _ code: ConfigDiagnostic.Code, line: Int,
+    private func expectError(_ result: WorkersLoadResult, _ code: ConfigDiagnostic.Code, line: Int,
                              file: String = "workers.properties",
                              sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(result.configuration == nil, sourceLocation: sourceLocation)
@@ -14,8 +14,8 @@ import Testing
     }
 
     @Test func unknownAttribute() {
-        expectError(loadWorkers(lines("worker.list=w1", "worker.w1.prot=8009")), .unknownAttribute, line: 2)
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.prot=8009"))
+        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.prot=8009")), .unknownAttribute, line: 2)
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.prot=8009"))
         #expect(result.entries(.unknownAttribute).first?.message.contains("did you mean 'port'?") == true)
     }
 
@@ -25,45 +25,46 @@ import Testing
     }
 
     @Test func attributeNamesAreCaseSensitive() {
-        expectError(loadWorkers(lines("worker.list=w1", "worker.w1.Port=8009")), .unknownAttribute, line: 2)
+        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.Port=8009")), .unknownAttribute, line: 2)
     }
 
     @Test func keysOutsideWorkerAreVariables() {
-        let result = loadWorkers(lines("colour=blue", "Worker.w1.colour=x", "worker.list=w1"))
+        let result = loadWorkers(workersText("colour=blue", "Worker.w1.colour=x", "worker.list=w1"))
         #expect(result.configuration != nil)
         #expect(result.log.entries.isEmpty)
     }
 
     @Test func unknownWorkerType() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.type=AJP13"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.type=AJP13"))
         expectError(result, .unknownWorkerType, line: 2)
         #expect(result.entries(.unknownWorkerType).first?.message.contains("write 'ajp13'") == true)
-        expectError(loadWorkers(lines("worker.list=w1", "worker.w1.type=jni")), .unknownWorkerType, line: 2)
+        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.type=jni")), .unknownWorkerType, line: 2)
     }
 
     @Test(arguments: ["ajp12", "ajp14"])
     func unsupportedWorkerType(type: String) {
-        let result = loadWorkers(lines("worker.list=w1", "", "worker.w1.type=\(type)"))
+        let result = loadWorkers(workersText("worker.list=w1", "", "worker.w1.type=\(type)"))
         expectError(result, .unsupportedWorkerType, line: 3)
         #expect(result.entries(.unsupportedWorkerType).first?.message.contains("use type=ajp13") == true)
     }
 
     @Test func loadBalancerWithoutMembers() {
-        expectError(loadWorkers(lines("worker.list=lb", "worker.lb.type=lb")), .loadBalancerWithoutMembers, line: 2)
-        expectError(loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=,")),
+        expectError(loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb")), .loadBalancerWithoutMembers,
+                    line: 2)
+        expectError(loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=,")),
                     .loadBalancerWithoutMembers, line: 2)
     }
 
     @Test func memberThatIsNotAJP13() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=s,m",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=s,m",
                                        "worker.s.type=status"))
         expectError(result, .memberNotAJP13, line: 4)
-        expectError(loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=lb")),
+        expectError(loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=lb")),
                     .memberNotAJP13, line: 2)
     }
 
     @Test func twoMembersWithTheSameRoute() throws {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
                                        "worker.a.route=node1", "worker.b.route=node1"))
         expectError(result, .duplicateRoute, line: 5)
         let message = try #require(result.entries(.duplicateRoute).first?.message)
@@ -72,44 +73,46 @@ import Testing
     }
 
     @Test func routeOfOneMemberEqualsTheNameOfAnother() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b",
                                        "worker.b.route=a"))
         expectError(result, .duplicateRoute, line: 4)
     }
 
     @Test func memberListedTwiceSharesItsRoute() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,a"))
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,a"))
         expectError(result, .duplicateRoute, line: 3)
     }
 
     @Test func namesUpTo63BytesAreAccepted() {
         let name = String(repeating: "n", count: 63)
         let host = String(repeating: "h", count: 63)
-        let result = loadWorkers(lines("worker.list=\(name)", "worker.\(name).host=\(host)"))
+        let result = loadWorkers(workersText("worker.list=\(name)", "worker.\(name).host=\(host)"))
         #expect(result.configuration != nil)
     }
 
     @Test func workerNameLongerThan63Bytes() {
         let name = String(repeating: "n", count: 64)
-        expectError(loadWorkers(lines("", "worker.list=\(name)")), .valueTooLong, line: 2)
+        expectError(loadWorkers(workersText("", "worker.list=\(name)")), .valueTooLong, line: 2)
     }
 
     @Test func memberNameLongerThan63Bytes() {
         let name = String(repeating: "m", count: 64)
-        expectError(loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=\(name)")),
+        expectError(loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb",
+                                            "worker.lb.balance_workers=\(name)")),
                     .valueTooLong, line: 3)
     }
 
     @Test(arguments: ["host", "source"])
     func connectionValueLongerThan63Bytes(attribute: String) {
         let long = String(repeating: "x", count: 64)
-        expectError(loadWorkers(lines("worker.list=w1", "worker.w1.\(attribute)=\(long)")), .valueTooLong, line: 2)
+        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.\(attribute)=\(long)")), .valueTooLong,
+                    line: 2)
     }
 
     @Test(arguments: ["route", "jvm_route", "domain", "redirect"])
     func memberValueLongerThan63Bytes(attribute: String) {
         let long = String(repeating: "r", count: 64)
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.m.\(attribute)=\(long)"))
         expectError(result, .valueTooLong, line: 4)
     }
@@ -117,13 +120,14 @@ import Testing
     @Test(arguments: ["session_cookie", "session_path", "session_cookie_path"])
     func sessionValueLongerThan63Bytes(attribute: String) {
         let long = String(repeating: "c", count: 64)
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.lb.\(attribute)=\(long)"))
         expectError(result, .valueTooLong, line: 4)
     }
 
     @Test func referenceCycle() throws {
-        let result = loadWorkers(lines("worker.list=x", "worker.x.reference=worker.a", "worker.a.reference=worker.b",
+        let result = loadWorkers(workersText("worker.list=x", "worker.x.reference=worker.a",
+                                             "worker.a.reference=worker.b",
                                        "worker.b.reference=worker.a", "worker.a.port=1", "worker.b.port=2"))
         expectError(result, .referenceTooDeep, line: 2)
         #expect(try #require(result.entries(.referenceTooDeep).first).message.contains("cycle"))
@@ -143,12 +147,12 @@ import Testing
     }
 
     @Test func referenceIntoItsOwnPrefix() {
-        expectError(loadWorkers(lines("worker.list=a.b", "worker.a.port=1", "worker.a.b.reference=worker.a")),
+        expectError(loadWorkers(workersText("worker.list=a.b", "worker.a.port=1", "worker.a.b.reference=worker.a")),
                     .referenceIntoItself, line: 3)
     }
 
     @Test func emptyWorkerList() {
-        expectError(loadWorkers(lines("worker.list= , ,")), .emptyWorkerList, line: 1)
+        expectError(loadWorkers(workersText("worker.list= , ,")), .emptyWorkerList, line: 1)
     }
 
     @Test func jkWorkerPropertyLongerThan8192Bytes() {
@@ -157,7 +161,7 @@ import Testing
     }
 
     @Test func reportsEveryErrorInOneRun() {
-        let result = loadWorkers(lines("worker.list=w1,w2,lb", "worker.w1.colour=blue", "worker.w2.type=ajp14",
+        let result = loadWorkers(workersText("worker.list=w1,w2,lb", "worker.w1.colour=blue", "worker.w2.type=ajp14",
                                        "worker.lb.type=lb"))
         #expect(result.configuration == nil)
         #expect(result.errorCodes == [.unknownAttribute, .unsupportedWorkerType, .loadBalancerWithoutMembers])

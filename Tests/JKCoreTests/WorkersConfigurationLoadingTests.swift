@@ -6,7 +6,7 @@ import Testing
     @Test func directivesAreReadBeforeTheFileWhateverTheirPosition() throws {
         var log = DiagnosticLog()
         let sources: [PropertySource] = [
-            .workersFile(lines("worker.list=w1", "worker.w1.port=$(base)1"), file: "workers.properties"),
+            .workersFile(workersText("worker.list=w1", "worker.w1.port=$(base)1"), file: "workers.properties"),
             .directive("base=2800", file: "httpd.conf", line: 7),
         ]
         let configuration = try #require(WorkersConfiguration.load(sources: sources, serverRoot: "/",
@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func theFileOverridesADirectiveWithAWarning() throws {
-        let result = loadWorkers(lines("worker.w1.port=28010"), directives: ["worker.list=w1", "worker.w1.port=28009"])
+        let result = loadWorkers(workersText("worker.w1.port=28010"), directives: ["worker.list=w1",
+                                 "worker.w1.port=28009"])
         #expect(result.ajp("w1")?.port == 28010)
         let warning = try #require(result.entries(.duplicateKey).first)
         #expect(warning.location == SourceLocation(file: "workers.properties", line: 1))
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func serverRootIsAPropertyBetweenDirectivesAndFile() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=$(ServerRoot)/x"),
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=$(ServerRoot)/x"),
                                  directives: ["worker.w1.host=$(ServerRoot)"], serverRoot: "/srv/httpd")
         #expect(result.ajp("w1")?.secret == "/srv/httpd/x")
         #expect(result.ajp("w1")?.host == "$(ServerRoot)")
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func propertiesWinOverTheEnvironmentAndSubstitutionIsNotRecursive() {
-        let result = loadWorkers(lines("HOME=/prop", "inner=$(HOME)", "loop=$(loop)", "worker.list=w1",
+        let result = loadWorkers(workersText("HOME=/prop", "inner=$(HOME)", "loop=$(loop)", "worker.list=w1",
                                        "worker.w1.secret=$(HOME)|$(inner)|$(loop)", "worker.w1.route=$(NESTED)"),
                                  environment: ["HOME": "/env", "NESTED": "$(HOME)"])
         #expect(result.ajp("w1")?.secret == "/prop|/prop|$(loop)")
@@ -45,13 +46,13 @@ import Testing
 
     @Test func atMost21SubstitutionsPerValue() {
         let value = String(repeating: "$(v)", count: 23)
-        let result = loadWorkers(lines("v=x", "worker.list=w1", "worker.w1.secret=\(value)"))
+        let result = loadWorkers(workersText("v=x", "worker.list=w1", "worker.w1.secret=\(value)"))
         #expect(result.ajp("w1")?.secret == String(repeating: "x", count: 21) + "$(v)$(v)")
         #expect(result.lines(.unresolvedVariable) == [3])
     }
 
     @Test func referencesCopyOnlyWhatIsMissingAndNest() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.base.host=10.0.0.9", "worker.base.ping_mode=A",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.base.host=10.0.0.9", "worker.base.ping_mode=A",
                                        "worker.node.reference=worker.base", "worker.node.port=28009",
                                        "worker.lb.type=lb", "worker.lb.balance_workers=m1,m2",
                                        "worker.m1.reference=worker.node", "worker.m2.reference=worker.node",
@@ -66,18 +67,18 @@ import Testing
     }
 
     @Test func referenceValueIsAPlainPrefix() {
-        let result = loadWorkers(lines("tpl.port=28011", "worker.list=w1", "worker.w1.reference=tpl"))
+        let result = loadWorkers(workersText("tpl.port=28011", "worker.list=w1", "worker.w1.reference=tpl"))
         #expect(result.ajp("w1")?.port == 28011)
     }
 
     @Test func workerNamesMayContainDots() {
-        let result = loadWorkers(lines("worker.list=app.one", "worker.app.one.port=28009"))
+        let result = loadWorkers(workersText("worker.list=app.one", "worker.app.one.port=28009"))
         #expect(result.ajp("app.one")?.port == 28009)
         #expect(result.log.entries.isEmpty)
     }
 
     @Test func mountsOfListedWorkersWithTheirLines() {
-        let result = loadWorkers(lines("worker.list=w1,lb", "worker.w1.mount=/a/* /b", "worker.lb.type=lb",
+        let result = loadWorkers(workersText("worker.list=w1,lb", "worker.w1.mount=/a/* /b", "worker.lb.type=lb",
                                        "worker.lb.balance_workers=m", "worker.lb.mount=/lb/*", "worker.w1.mount=/c"))
         #expect(result.configuration?.mounts == [
             WorkerMountProperty(pattern: "/a/*", worker: "w1", location: .init(file: "workers.properties", line: 2)),
@@ -88,7 +89,7 @@ import Testing
     }
 
     @Test func creationOrderAndOneDefinitionPerName() throws {
-        let result = loadWorkers(lines("worker.list=a,lb1,lb2,jk", "worker.lb1.type=lb",
+        let result = loadWorkers(workersText("worker.list=a,lb1,lb2,jk", "worker.lb1.type=lb",
                                        "worker.lb1.balance_workers=m1,a", "worker.lb2.type=lb",
                                        "worker.lb2.balance_workers=m2,m1", "worker.jk.type=status"))
         let configuration = try #require(result.configuration)
@@ -101,9 +102,9 @@ import Testing
     }
 
     @Test func maintainInterval() {
-        #expect(loadWorkers(lines("worker.maintain=15")).configuration?.maintainInterval == 15)
-        #expect(loadWorkers(lines("worker.maintain=-5")).configuration?.maintainInterval == 0)
-        #expect(loadWorkers(lines("worker.maintain=1m")).configuration?.maintainInterval == 1_048_576)
+        #expect(loadWorkers(workersText("worker.maintain=15")).configuration?.maintainInterval == 15)
+        #expect(loadWorkers(workersText("worker.maintain=-5")).configuration?.maintainInterval == 0)
+        #expect(loadWorkers(workersText("worker.maintain=1m")).configuration?.maintainInterval == 1_048_576)
     }
 
     @Test func crlfFilesAndWindowsComments() {

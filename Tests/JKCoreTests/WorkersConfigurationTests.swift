@@ -4,7 +4,7 @@ import Testing
 /// The workers.properties scenarios T01–T14 of reference §13.1 and the Appendix B configuration.
 @Suite struct WorkersConfigurationTests {
     @Test func t01InlineComment() {
-        let result = loadWorkers(lines("worker.list=w1   # main", "worker.w1.port=28009 # node one",
+        let result = loadWorkers(workersText("worker.list=w1   # main", "worker.w1.port=28009 # node one",
                                        "worker.w1.host=127.0.0.1"))
         #expect(result.log.entries.isEmpty)
         #expect(result.configuration?.listed == ["w1"])
@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func t02HashInsideAValue() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=abc#def"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=abc#def"))
         #expect(result.ajp("w1")?.secret == "abc")
         #expect(result.lines(.valueCutAtHash) == [2])
         #expect(result.errorCodes.isEmpty)
@@ -26,7 +26,7 @@ import Testing
         #expect(result.log.entries.isEmpty)
     }
 
-    static let appendixB = lines(
+    static let appendixB = workersText(
         "worker.list=lb,jkstatus   # the balancer and status",
         "worker.lb.type=lb",
         "worker.lb.balance_workers=tomcat1,tomcat2",
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func t04UnknownAttributeStopsStartup() throws {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.colour=blue"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.colour=blue"))
         #expect(result.configuration == nil)
         #expect(result.errorCodes == [.unknownAttribute])
         let error = try #require(result.entries(.unknownAttribute).first)
@@ -90,7 +90,8 @@ import Testing
     }
 
     @Test func t05NoLineContinuation() throws {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=tomcat1,\\",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb",
+                                             "worker.lb.balance_workers=tomcat1,\\",
                                        "  tomcat2"))
         let lb = try #require(result.lb("lb"))
         #expect(lb.members == ["tomcat1", "\\"])
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func t06RepeatedWorkerList() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m1",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m1",
                                        "worker.list=w1"))
         #expect(result.configuration?.listed == ["lb", "w1"])
         #expect(result.configuration?.workers.map(\.name) == ["lb", "m1", "w1"])
@@ -110,7 +111,7 @@ import Testing
     }
 
     @Test func t07DuplicateUniqueKey() throws {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.port=1111", "worker.w1.port=28009"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.port=1111", "worker.w1.port=28009"))
         #expect(result.ajp("w1")?.port == 28009)
         #expect(result.lines(.duplicateKey) == [3])
         let warning = try #require(result.entries(.duplicateKey).first)
@@ -119,7 +120,7 @@ import Testing
     }
 
     @Test func t08DuplicateNonUniqueKeysJoinWithStar() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=d1",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=d1",
                                        "worker.d1.distance=1", "worker.d1.distance=2",
                                        "worker.maintain=30", "worker.maintain=45"))
         #expect(result.ajp("d1")?.distance == 1)
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func t09Variables() {
-        let result = loadWorkers(lines("myport=28009", "worker.list=w1,w2", "worker.w1.port=$(myport)",
+        let result = loadWorkers(workersText("myport=28009", "worker.list=w1,w2", "worker.w1.port=$(myport)",
                                        "worker.w1.host=$(HOME)", "worker.w1.secret=$(undefined_x)",
                                        "worker.w2.secret=$(later)", "later=defined-too-late"),
                                  environment: ["HOME": "home.example"])
@@ -146,14 +147,14 @@ import Testing
         ("False", false), ("no", false), ("off", false), ("0", false), ("2", true), ("maybe", true),
     ])
     func t10Booleans(value: String, sticky: Bool) {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m1",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m1",
                                        "worker.lb.sticky_session=\(value)"))
         #expect(result.lb("lb")?.stickySession == sticky)
         #expect(result.lines(.invalidBoolean) == (["2", "maybe"].contains(value) ? [4] : []))
     }
 
     @Test func t11Integers() {
-        let result = loadWorkers(lines("worker.list=lb,p1,p2,p3,p4", "worker.lb.type=lb",
+        let result = loadWorkers(workersText("worker.list=lb,p1,p2,p3,p4", "worker.lb.type=lb",
                                        "worker.lb.balance_workers=m1", "worker.m1.lbfactor=abc",
                                        "worker.p1.max_packet_size=9000", "worker.p2.max_packet_size=100000",
                                        "worker.p3.max_packet_size=4096", "worker.p4.max_packet_size=16k"))
@@ -166,7 +167,7 @@ import Testing
     }
 
     @Test func t12EmptyValueIsIgnored() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.host="))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.host="))
         #expect(result.ajp("w1")?.host == "localhost")
         #expect(result.log.entries.isEmpty)
     }
@@ -186,7 +187,7 @@ import Testing
     }
 
     @Test func t14Reference() {
-        let result = loadWorkers(lines("worker.list=r1,r3", "worker.tpl.host=127.0.0.1", "worker.tpl.port=28009",
+        let result = loadWorkers(workersText("worker.list=r1,r3", "worker.tpl.host=127.0.0.1", "worker.tpl.port=28009",
                                        "worker.r1.reference=worker.tpl", "worker.r3.reference=worker.tpl",
                                        "worker.r3.port=28010"))
         #expect(result.ajp("r1")?.host == "127.0.0.1")
@@ -197,7 +198,7 @@ import Testing
     }
 
     @Test func t14ReferenceToNothingStopsStartup() {
-        let result = loadWorkers(lines("worker.list=x", "worker.x.reference=worker.nothing"))
+        let result = loadWorkers(workersText("worker.list=x", "worker.x.reference=worker.nothing"))
         #expect(result.configuration == nil)
         #expect(result.errorCodes == [.referenceNotFound])
         #expect(result.lines(.referenceNotFound) == [2])

@@ -5,7 +5,7 @@ import Testing
 /// warning carries the line to look at.
 @Suite struct WorkersConfigurationWarningTests {
     @Test func duplicateUniqueKeyMentionsBothLines() throws {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.host=a", "", "worker.w1.host=b"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.host=a", "", "worker.w1.host=b"))
         #expect(result.ajp("w1")?.host == "b")
         let warning = try #require(result.entries(.duplicateKey).first)
         #expect(warning.location?.line == 4)
@@ -13,13 +13,13 @@ import Testing
     }
 
     @Test func userVariablesEndingInAUniqueNameAreReplacedToo() {
-        let result = loadWorkers(lines("my.port=1", "my.port=2", "worker.list=w1", "worker.w1.port=$(my.port)"))
+        let result = loadWorkers(workersText("my.port=1", "my.port=2", "worker.list=w1", "worker.w1.port=$(my.port)"))
         #expect(result.ajp("w1")?.port == 2)
         #expect(result.lines(.duplicateKey) == [2])
     }
 
     @Test func duplicateKeysJoinedWithStarColonOrSpace() {
-        let result = loadWorkers(lines("myport=1", "myport=2", "my_path=/a", "my_path=/b",
+        let result = loadWorkers(workersText("myport=1", "myport=2", "my_path=/a", "my_path=/b",
                                        "worker.list=w1", "worker.w1.port=$(myport)", "worker.w1.secret=$(my_path)"))
         #expect(result.ajp("w1")?.port == 1)
         #expect(result.ajp("w1")?.secret == "/a:/b")
@@ -27,14 +27,14 @@ import Testing
     }
 
     @Test func listKeysJoinWithCommaSilently() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.fail_on_status=500",
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.fail_on_status=500",
                                        "worker.w1.fail_on_status=-503"))
         #expect(result.ajp("w1")?.failOnStatus == [500, -503])
         #expect(result.log.entries.isEmpty)
     }
 
     @Test func deprecatedAttributesStillWork() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balanced_workers=m1,m2",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balanced_workers=m1,m2",
                                        "worker.m1.jvm_route=r1", "worker.m1.cachesize=7", "worker.m1.cache_timeout=30",
                                        "worker.m2.stopped=true", "worker.m2.disabled=true"))
         #expect(result.lb("lb")?.members == ["m1", "m2"])
@@ -48,32 +48,32 @@ import Testing
     }
 
     @Test func deprecatedJNIAttributesAreAcceptedAndIgnored() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.class_path=/a", "worker.w1.class_path=/b"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.class_path=/a", "worker.w1.class_path=/b"))
         #expect(result.configuration != nil)
         #expect(result.warningCodes == [.deprecatedAttribute, .deprecatedAttribute, .duplicateKeyJoined])
     }
 
     @Test func integerGarbageReadsLikeAtoi() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.port=80abc", "worker.w1.reply_timeout=1s"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.port=80abc", "worker.w1.reply_timeout=1s"))
         #expect(result.ajp("w1")?.port == 80)
         #expect(result.ajp("w1")?.replyTimeout == 1)
         #expect(result.lines(.invalidInteger) == [2, 3])
     }
 
     @Test func integerOverflowWrapsLikeCInt() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.port=4294967297"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.port=4294967297"))
         #expect(result.ajp("w1")?.port == 1)
         #expect(result.lines(.integerOverflow) == [2])
     }
 
     @Test func unrecognisedBooleanKeepsTheDefault() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.socket_keepalive=enabled"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.socket_keepalive=enabled"))
         #expect(result.ajp("w1")?.socketKeepalive == false)
         #expect(result.lines(.invalidBoolean) == [2])
     }
 
     @Test func unrecognisedChoicesKeepTheDefault() {
-        let result = loadWorkers(lines("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.lb.method=weighted", "worker.lb.lock=x", "worker.m.activation=on",
                                        "worker.m.ping_mode=none"))
         #expect(result.lb("lb")?.method == .request)
@@ -84,26 +84,32 @@ import Testing
     }
 
     @Test func unresolvedAndUnterminatedVariables() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.secret=$(nope)x", "worker.w1.route=a$(b"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=$(nope)x", "worker.w1.route=a$(b"))
         #expect(result.ajp("w1")?.secret == "$(nope)x")
         #expect(result.ajp("w1")?.route == "a$(b")
         #expect(result.lines(.unresolvedVariable) == [2, 3])
     }
 
+    @Test func hashRightAfterTheEqualsSignEmptiesTheValue() {
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.secret=#abc", "worker.w1.route= # note"))
+        #expect(result.ajp("w1")?.secret == nil)
+        #expect(result.lines(.valueCutAtHash) == [2])
+    }
+
     @Test func hashGluedToAValue() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.route=node#1"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.route=node#1"))
         #expect(result.ajp("w1")?.route == "node")
         #expect(result.lines(.valueCutAtHash) == [2])
     }
 
     @Test func backslashInWorkerList() {
-        let result = loadWorkers(lines("worker.list=w1,\\", "  w2"))
+        let result = loadWorkers(workersText("worker.list=w1,\\", "  w2"))
         #expect(result.configuration?.listed == ["w1", "\\"])
         #expect(result.lines(.backslashIsNotContinuation) == [1])
     }
 
     @Test func loadBalancerAttributeOnAWorkerOutsideAnyLB() throws {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.sticky_session_force=true"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.sticky_session_force=true"))
         let warning = try #require(result.entries(.loadBalancerAttributeOnAJP13).first)
         #expect(warning.location?.line == 2)
         #expect(warning.message == "worker.w1.sticky_session_force has no effect on ajp13 worker w1;"
@@ -114,7 +120,7 @@ import Testing
                       "session_cookie", "session_path", "recover_time", "lb_retries", "error_escalation_time",
                       "max_reply_timeouts", "set_session_cookie", "session_cookie_path"])
     func everyLoadBalancerOnlyAttributeOnAMember(attribute: String) {
-        let result = loadWorkers(lines("worker.list=balancer", "worker.balancer.type=lb",
+        let result = loadWorkers(workersText("worker.list=balancer", "worker.balancer.type=lb",
                                        "worker.balancer.balance_workers=t1", "worker.t1.\(attribute)=x1"))
         #expect(result.lines(.loadBalancerAttributeOnAJP13) == [4])
         #expect(result.entries(.loadBalancerAttributeOnAJP13).first?.message.hasSuffix(
@@ -122,31 +128,38 @@ import Testing
     }
 
     @Test func attributesTheWorkerTypeNeverReads() {
-        let result = loadWorkers(lines("worker.list=lb,st,w1", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb,st,w1", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.lb.port=8009", "worker.lb.max_packet_size=16384",
                                        "worker.st.type=status", "worker.st.host=x", "worker.w1.route=r",
                                        "worker.w1.read_only=true", "worker.m.mount=/m/*", "worker.w1.secretkey=k",
                                        "worker.w1.maintain=5", "worker.port=1"))
         #expect(result.lines(.attributeHasNoEffect) == [13, 4, 5, 10, 7, 8, 9, 11, 12])
         #expect(result.configuration?.mounts.isEmpty == true)
+        let messages = result.entries(.attributeHasNoEffect).map(\.message)
+        #expect(messages.contains("'worker.st.host' has no effect on status worker 'st';"
+            + " it is read only by ajp13 workers"))
+        #expect(messages.contains("'worker.w1.route' has no effect on ajp13 worker 'w1';"
+            + " it is read only by members of an lb"))
+        #expect(messages.contains("'worker.lb.port' has no effect on lb worker 'lb'; it is read only by ajp13 workers"))
     }
 
     @Test func workerDefinedButUnused() throws {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.port=1", "worker.w9.host=x", "worker.w9.port=2",
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.port=1", "worker.w9.host=x",
+                                             "worker.w9.port=2",
                                        "worker.tpl.port=5", "worker.w1.reference=worker.tpl"))
         #expect(result.lines(.unusedWorker) == [3])
         #expect(try #require(result.entries(.unusedWorker).first).message.contains("'w9'"))
     }
 
     @Test func workersDefinedWithoutWorkerListAreUnused() throws {
-        let result = loadWorkers(lines("worker.tomcat1.port=28009"))
+        let result = loadWorkers(workersText("worker.tomcat1.port=28009"))
         #expect(result.configuration?.listed == ["ajp13"])
         #expect(result.ajp("ajp13")?.port == 8009)
         #expect(try #require(result.entries(.unusedWorker).first).message.contains("worker.list is not set"))
     }
 
     @Test func workerListedTwice() {
-        let result = loadWorkers(lines("worker.list=w1,w2", "worker.list=w1"))
+        let result = loadWorkers(workersText("worker.list=w1,w2", "worker.list=w1"))
         #expect(result.configuration?.listed == ["w1", "w2"])
         #expect(result.configuration?.workers.count == 2)
         #expect(result.lines(.duplicateListEntry) == [2])
@@ -154,7 +167,7 @@ import Testing
 
     @Test(arguments: ["127.0.0.1:8009", "tomcat:8009", "[::1]:8009"])
     func hostWithEmbeddedPortIsKept(host: String) {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.host=\(host)"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.host=\(host)"))
         #expect(result.ajp("w1")?.host == host)
         #expect(result.ajp("w1")?.port == 8009)
         #expect(result.lines(.hostWithPort) == [2])
@@ -162,11 +175,11 @@ import Testing
 
     @Test(arguments: ["::1", "fe80::1", "[::1]", "tomcat.example"])
     func ipv6LiteralsAreNotHostWithPort(host: String) {
-        #expect(loadWorkers(lines("worker.list=w1", "worker.w1.host=\(host)")).lines(.hostWithPort).isEmpty)
+        #expect(loadWorkers(workersText("worker.list=w1", "worker.w1.host=\(host)")).lines(.hostWithPort).isEmpty)
     }
 
     @Test func portZeroStopsAMember() {
-        let result = loadWorkers(lines("worker.list=lb,w1", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb,w1", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.m.port=0", "worker.w1.port=0"))
         #expect(result.ajp("m")?.activation == .stopped)
         #expect(result.ajp("w1")?.activation == .active)
@@ -174,14 +187,15 @@ import Testing
     }
 
     @Test func recoveryOptionsWithHEADAndGETBits() {
-        let result = loadWorkers(lines("worker.list=w1", "worker.w1.recovery_options=27"))
+        let result = loadWorkers(workersText("worker.list=w1", "worker.w1.recovery_options=27"))
         #expect(result.ajp("w1")?.recoveryOptions == [.abortIfBackendReceivedRequest, .abortIfHeadersSent,
                                                       .alwaysRecoverHEAD, .alwaysRecoverGET])
         #expect(result.lines(.recoveryOptionsGETIgnored) == [2])
     }
 
     @Test func memberUsedWithDifferentSecrets() {
-        let result = loadWorkers(lines("worker.list=lb1,lb2", "worker.lb1.type=lb", "worker.lb1.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb1,lb2", "worker.lb1.type=lb",
+                                             "worker.lb1.balance_workers=m",
                                        "worker.lb1.secret=one", "worker.lb2.type=lb", "worker.lb2.balance_workers=m",
                                        "worker.lb2.secret=two"))
         #expect(result.ajp("m")?.secret == "one")
@@ -189,7 +203,7 @@ import Testing
     }
 
     @Test func memberAlsoListedDirectlyWithAnInheritedSecret() {
-        let result = loadWorkers(lines("worker.list=lb,m", "worker.lb.type=lb", "worker.lb.balance_workers=m",
+        let result = loadWorkers(workersText("worker.list=lb,m", "worker.lb.type=lb", "worker.lb.balance_workers=m",
                                        "worker.lb.secret=s"))
         #expect(result.ajp("m")?.secret == "s")
         #expect(result.worker("m")?.location?.line == 3)

@@ -1,7 +1,7 @@
 @testable import JKCore
 
 /// The outcome of loading one workers.properties text in a test.
-struct LoadResult {
+struct WorkersLoadResult {
     /// The configuration, nil when loading failed.
     var configuration: WorkersConfiguration?
     /// Every diagnostic.
@@ -55,7 +55,7 @@ struct LoadResult {
 /// Loads `text` as the workers file `workers.properties`, after `directives` (JkWorkerProperty lines of
 /// `httpd.conf`, numbered from line 10).
 func loadWorkers(_ text: String?, directives: [String] = [], environment: [String: String] = [:],
-                 serverRoot: String = "/etc/apache2") -> LoadResult {
+                 serverRoot: String = "/etc/apache2") -> WorkersLoadResult {
     var sources: [PropertySource] = []
     for (offset, directive) in directives.enumerated() {
         sources.append(.directive(directive, file: "httpd.conf", line: 10 + offset))
@@ -64,10 +64,10 @@ func loadWorkers(_ text: String?, directives: [String] = [], environment: [Strin
     var log = DiagnosticLog()
     let configuration = WorkersConfiguration.load(sources: sources, serverRoot: serverRoot,
                                                   environment: { environment[$0] }, log: &log)
-    return LoadResult(configuration: configuration, log: log)
+    return WorkersLoadResult(configuration: configuration, log: log)
 }
 
 /// Joins lines with newlines.
-func lines(_ lines: String...) -> String {
+func workersText(_ lines: String...) -> String {
     lines.joined(separator: "\n")
 }

@@ -52,6 +52,8 @@ extension ConfigDiagnostic.Code {
     /// `$(name)` that neither an earlier property nor the environment defines, or an unterminated `$(`:
     /// the text stays as written.
     public static let unresolvedVariable = Self("unresolved-variable")
+    /// A workers-file line longer than 8191 bytes, which mod_jk reads as several lines.
+    public static let longLineSplit = Self("long-line-split")
     /// A `#` glued to a value: everything from `#` on is a comment, so the value is cut short.
     public static let valueCutAtHash = Self("value-cut-at-hash")
     /// A list value with a trailing `\`: there is no line continuation, `\` becomes a name.

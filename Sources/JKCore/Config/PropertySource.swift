@@ -59,6 +59,8 @@ struct SourceLine {
     var raw: Substring
     /// Where the line is.
     var location: SourceLocation
+    /// True for the second and later parts of a workers-file line longer than mod_jk's line buffer.
+    var isContinuationOfLongLine = false
 }
 
 /// Splits a `PropertySource` into lines with the rules of its kind.
@@ -66,22 +68,46 @@ enum SourceLineReader {
     /// mod_jk refuses a `JkWorkerProperty` argument longer than this many bytes.
     static let maximumDirectiveLength = 8192
 
+    /// mod_jk reads the workers file with `fgets` into an 8192-byte buffer: at most 8191 bytes at a time,
+    /// so a longer line is read as several lines.
+    static let fileReadSize = 8191
+
     /// Every line of `source`, with its property if it has one.
     static func lines(of source: PropertySource) -> [SourceLine] {
         var result: [SourceLine] = []
         var lineNumber = source.firstLine
         for raw in source.text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             let location = SourceLocation(file: source.file, line: lineNumber)
-            let text = Substring(raw)
-            let property: PropertyLine?
             switch source.kind {
-            case .workersFile: property = PropertyLineParser.parseLine(text, location: location)
-            case .directive: property = directiveProperty(text, location: location)
+            case .workersFile:
+                for (index, part) in fileReadParts(raw).enumerated() {
+                    let text = Substring(part)
+                    result.append(SourceLine(property: PropertyLineParser.parseLine(text, location: location),
+                                             raw: text, location: location, isContinuationOfLongLine: index > 0))
+                }
+            case .directive:
+                let text = Substring(raw)
+                result.append(SourceLine(property: directiveProperty(text, location: location), raw: text,
+                                         location: location))
             }
-            result.append(SourceLine(property: property, raw: text, location: location))
             lineNumber = lineNumber &+ 1
         }
         return result
+    }
+
+    /// What `fgets` and the C string functions make of one file line: the bytes before any NUL, in parts
+    /// of at most `fileReadSize` bytes (an empty last part is dropped: it would be a blank line).
+    static func fileReadParts(_ line: Substring.UTF8View) -> [Substring.UTF8View] {
+        var parts: [Substring.UTF8View] = []
+        var start = line.startIndex
+        while start < line.endIndex {
+            let end = line.index(start, offsetBy: fileReadSize, limitedBy: line.endIndex) ?? line.endIndex
+            var part = line[start..<end]
+            if let nul = part.firstIndex(of: 0) { part = part[..<nul] }
+            parts.append(part)
+            start = end
+        }
+        return parts.isEmpty ? [line] : parts
     }
 
     /// Steps 2–4 of the line rules without step 1: `#` is an ordinary character in a directive.
@@ -106,5 +132,18 @@ enum SourceLineReader {
         guard !PropertyLineParser.isSpace(before), before != UInt8(ascii: "=") else { return nil }
         let dropped = PropertyLineParser.trimmed(bytes[hash...])
         return String(decoding: dropped, as: UTF8.self)
+    }
+
+    /// For a workers-file line `key=#text` that mod_jk ignores because the comment leaves the value empty,
+    /// the key; nil otherwise (also for `key= # note`, where the `#` is visibly a comment).
+    static func keyEmptiedByHash(_ line: SourceLine) -> String? {
+        guard line.property == nil else { return nil }
+        let bytes = line.raw.utf8
+        guard let hash = bytes.firstIndex(of: UInt8(ascii: "#")), hash != bytes.startIndex else { return nil }
+        let equals = bytes.index(before: hash)
+        guard bytes[equals] == UInt8(ascii: "=") else { return nil }
+        let key = PropertyLineParser.trimmed(bytes[..<equals])
+        guard !key.isEmpty, !key.contains(UInt8(ascii: "=")) else { return nil }
+        return String(decoding: key, as: UTF8.self)
     }
 }

@@ -143,7 +143,7 @@ public enum PropertyValueParser {
 /// 32-bit C `int` arithmetic for the derived defaults of mod_jk (`socket_timeout * 1000`,
 /// `retries * retry_interval`, …): inputs are the 32-bit values the parsers produce and results wrap as
 /// they do in mod_jk on Linux, so no input can trap.
-enum CInt {
+enum CIntArithmetic {
     /// `a * b` with 32-bit wrap-around.
     static func multiply(_ a: Int, _ b: Int) -> Int {
         Int(Int32(truncatingIfNeeded: a) &* Int32(truncatingIfNeeded: b))

@@ -19,6 +19,8 @@ struct WorkerGraphBuilder {
     private(set) var usesImplicitList = false
     /// Every name mod_jk tried to create (listed or member), including those that failed.
     private(set) var attempted: Set<String> = []
+    /// Members whose route, domain and redirect lengths were checked (once, however many lbs use them).
+    private var lengthChecked: Set<String> = []
 
     /// Creates a builder over resolved properties.
     init(store: PropertyStore) {
@@ -126,18 +128,20 @@ struct WorkerGraphBuilder {
     }
 
     /// Length limits of route/domain/redirect and the "share the same route" check of the lb `validate`.
-    private func checkMembers(of lb: String,
+    private mutating func checkMembers(of lb: String,
                               _ members: [(name: String, settings: AJPWorkerSettings, location: SourceLocation?)],
                               log: inout DiagnosticLog) {
         for (index, member) in members.enumerated() {
             let reader = WorkerPropertyReader(store: store, worker: member.name)
-            let routeAttribute = reader.property("route") != nil ? "route" : "jvm_route"
-            _ = reader.checkLength(member.settings.route, of: "route", attribute: routeAttribute,
-                                   fallback: member.location, log: &log)
-            _ = reader.checkLength(member.settings.domain, of: "domain", attribute: "domain",
-                                   fallback: member.location, log: &log)
-            _ = reader.checkLength(member.settings.redirect, of: "redirect route", attribute: "redirect",
-                                   fallback: member.location, log: &log)
+            if lengthChecked.insert(member.name).inserted {
+                let routeAttribute = reader.property("route") != nil ? "route" : "jvm_route"
+                _ = reader.checkLength(member.settings.route, of: "route", attribute: routeAttribute,
+                                       fallback: member.location, log: &log)
+                _ = reader.checkLength(member.settings.domain, of: "domain", attribute: "domain",
+                                       fallback: member.location, log: &log)
+                _ = reader.checkLength(member.settings.redirect, of: "redirect route", attribute: "redirect",
+                                       fallback: member.location, log: &log)
+            }
             guard let earlier = members[..<index].first(where: { $0.settings.route == member.settings.route })
             else { continue }
             let how = member.name == earlier.name

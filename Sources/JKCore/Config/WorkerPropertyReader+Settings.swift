@@ -19,8 +19,8 @@ extension WorkerPropertyReader {
         let buffer = integer("socket_buffer", default: 0, log: &log)
         settings.socketBuffer = (buffer > 0 && buffer < settings.maxPacketSize) ? settings.maxPacketSize : buffer
         settings.retryInterval = integer("retry_interval", default: 100, log: &log)
-        settings.connectionAcquireTimeout = integer(
-            "connection_acquire_timeout", default: CInt.multiply(settings.retries, settings.retryInterval), log: &log)
+        let acquireTimeout = CIntArithmetic.multiply(settings.retries, settings.retryInterval)
+        settings.connectionAcquireTimeout = integer("connection_acquire_timeout", default: acquireTimeout, log: &log)
         settings.busyLimit = integer("busy_limit", default: 0, log: &log)
         settings.failOnStatus = failOnStatus(log: &log)
         settings.secret = string("secret")
@@ -36,7 +36,7 @@ extension WorkerPropertyReader {
             settings.connectionPoolSize = integerIfPresent("cachesize", log: &log)
         }
         settings.connectionPoolMinSize = integerIfPresent("connection_pool_minsize", log: &log)
-            ?? settings.connectionPoolSize.map { CInt.divide(CInt.add($0, 1), by: 2) }
+            ?? settings.connectionPoolSize.map { CIntArithmetic.divide(CIntArithmetic.add($0, 1), by: 2) }
         if let timeout = integerIfPresent("connection_pool_timeout", log: &log), timeout >= 0 {
             settings.connectionPoolTimeout = timeout
         } else {
@@ -48,7 +48,7 @@ extension WorkerPropertyReader {
     private func readTimeouts(into settings: inout AJPWorkerSettings, log: inout DiagnosticLog) {
         settings.socketTimeout = integer("socket_timeout", default: 0, log: &log)
         settings.socketConnectTimeout = integer(
-            "socket_connect_timeout", default: CInt.multiply(settings.socketTimeout, 1000), log: &log)
+            "socket_connect_timeout", default: CIntArithmetic.multiply(settings.socketTimeout, 1000), log: &log)
         settings.socketKeepalive = boolean("socket_keepalive", default: false, log: &log)
         settings.pingTimeout = integer("ping_timeout", default: 10000, log: &log)
         settings.pingMode = choice("ping_mode", default: [], expected: "letters C, P, I or A", log: &log) {
@@ -64,7 +64,7 @@ extension WorkerPropertyReader {
         }
         settings.connectionPingInterval = integer("connection_ping_interval", default: 0, log: &log)
         if settings.pingMode.contains(.interval), settings.connectionPingInterval == 0 {
-            settings.connectionPingInterval = CInt.divide(settings.pingTimeout, by: 100)
+            settings.connectionPingInterval = CIntArithmetic.divide(settings.pingTimeout, by: 100)
         }
         settings.replyTimeout = integer("reply_timeout", default: 0, log: &log)
     }
@@ -104,7 +104,7 @@ extension WorkerPropertyReader {
 
     /// `jk_get_max_packet_size`: rounded up to a multiple of 1024, then clamped to 8192…65536.
     static func packetSize(_ configured: Int) -> Int {
-        let aligned = CInt.add(configured, 1023) & ~1023
+        let aligned = CIntArithmetic.add(configured, 1023) & ~1023
         return min(max(aligned, 8192), 65536)
     }
 

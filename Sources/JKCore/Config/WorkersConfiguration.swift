@@ -72,12 +72,24 @@ public struct WorkersConfiguration: Sendable {
     /// Reads every line of one source into the store.
     private static func read(_ source: PropertySource, into store: inout PropertyStore,
                              environment: (String) -> String?, log: inout DiagnosticLog) {
+        var lastSplitLine: SourceLocation?
         for line in SourceLineReader.lines(of: source) {
             if source.kind == .directive, line.raw.utf8.count > SourceLineReader.maximumDirectiveLength {
                 log.error(.lineTooLong,
                           "JkWorkerProperty argument is \(line.raw.utf8.count) bytes long; mod_jk accepts at most"
                               + " \(SourceLineReader.maximumDirectiveLength). Shorten it", at: line.location)
                 continue
+            }
+            if line.isContinuationOfLongLine, line.location != lastSplitLine {
+                lastSplitLine = line.location
+                log.warning(.longLineSplit,
+                            "line is longer than \(SourceLineReader.fileReadSize) bytes; mod_jk reads the rest as"
+                                + " separate lines (each parsed on its own). Shorten it", at: line.location)
+            }
+            if source.kind == .workersFile, let key = SourceLineReader.keyEmptiedByHash(line) {
+                log.warning(.valueCutAtHash,
+                            "'#' starts a comment anywhere on a line, so '\(key)' gets an empty value and mod_jk"
+                                + " ignores the line; a value cannot contain '#'", at: line.location)
             }
             guard let property = line.property else { continue }
             if source.kind == .workersFile, let dropped = SourceLineReader.valueCutAtHash(line) {

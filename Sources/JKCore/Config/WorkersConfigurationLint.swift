@@ -27,8 +27,10 @@ struct WorkersConfigurationLint {
             warnAboutIneffectiveAttributes(of: definition, log: &log)
             switch definition.kind {
             case .ajp13(let settings): warnAboutConnection(of: definition.name, settings, log: &log)
-            case .lb: warnAboutBackslash(in: AttributeCatalog.key(worker: definition.name, "balance_workers"),
-                                         log: &log)
+            case .lb:
+                for attribute in ["balance_workers", "balanced_workers"] {
+                    warnAboutBackslash(in: AttributeCatalog.key(worker: definition.name, attribute), log: &log)
+                }
             case .status: break
             }
         }
@@ -106,21 +108,18 @@ struct WorkersConfigurationLint {
     /// The generic "has no effect" warning, saying who would read the attribute.
     private func noEffect(_ property: StoredProperty, on subject: String, attribute: String,
                           log: inout DiagnosticLog) {
+        let readers = [("ajp13 workers", AttributeCatalog.ajp13), ("members of an lb", AttributeCatalog.member),
+                       ("lb workers", AttributeCatalog.loadBalancer), ("status workers", AttributeCatalog.status)]
+            .filter { $0.1.contains(attribute) }.map(\.0)
         let reader: String
-        if AttributeCatalog.member.contains(attribute) {
-            reader = "it is read only for members of an lb"
-        } else if attribute == "list" || attribute == "maintain" {
+        if attribute == "list" || attribute == "maintain" {
             reader = "did you mean worker.\(attribute)?"
         } else if attribute == "secretkey" {
             reader = "it is read only by ajp14 workers, which SwiftJK does not support"
-        } else if AttributeCatalog.loadBalancer.contains(attribute) {
-            reader = "it is read only on lb workers"
-        } else if AttributeCatalog.status.contains(attribute) {
-            reader = "it is read only on status workers"
         } else if attribute == "max_packet_size" {
             reader = "an lb uses the largest max_packet_size of its members"
         } else {
-            reader = "it is read only on ajp13 workers"
+            reader = "it is read only by " + readers.joined(separator: " and ")
         }
         log.warning(.attributeHasNoEffect, "'\(property.key)' has no effect on \(subject); \(reader)",
                     at: property.location)
