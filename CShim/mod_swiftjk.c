@@ -9,6 +9,7 @@
 #include "http_request.h"
 #include "http_protocol.h"
 #include "ap_mpm.h"
+#include "apr_thread_proc.h"
 
 static int sjk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
@@ -37,12 +38,50 @@ static int sjk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     return sjk_open_logs(pconf, s);
 }
 
+/** Set when the child pool is cleaned up, so the watchdog thread ends. */
+static volatile int sjk_child_exiting;
+
+static apr_status_t sjk_child_cleanup(void *data)
+{
+    (void)data;
+    sjk_child_exiting = 1;
+    return APR_SUCCESS;
+}
+
+/* JkWatchdogInterval: one thread per child runs maintenance every N seconds. */
+static void *APR_THREAD_FUNC sjk_watchdog(apr_thread_t *thread, void *data)
+{
+    int interval = sjk_globals.watchdog_interval;
+    (void)data;
+    while (!sjk_child_exiting) {
+        int i;
+        for (i = 0; i < interval * 10 && !sjk_child_exiting; i++) {
+            apr_sleep(apr_time_from_msec(100));
+        }
+        if (!sjk_child_exiting && sjk_current_config) {
+            sjk_maintain(sjk_current_config);
+        }
+    }
+    apr_thread_exit(thread, APR_SUCCESS);
+    return NULL;
+}
+
 static void sjk_child_init_hook(apr_pool_t *pchild, server_rec *s)
 {
-    (void)pchild;
-    (void)s;
-    if (sjk_current_config) {
-        sjk_child_init(sjk_current_config);
+    if (!sjk_current_config) {
+        return;
+    }
+    sjk_child_init(sjk_current_config);
+    sjk_child_exiting = 0;
+    apr_pool_cleanup_register(pchild, NULL, sjk_child_cleanup, apr_pool_cleanup_null);
+    if (sjk_globals.watchdog_interval > 0) {
+        apr_thread_t *thread;
+        apr_threadattr_t *attr;
+        apr_threadattr_create(&attr, pchild);
+        apr_threadattr_detach_set(attr, 1);
+        if (apr_thread_create(&thread, attr, sjk_watchdog, NULL, pchild) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0501: cannot start the watchdog thread");
+        }
     }
 }
 
@@ -56,6 +95,7 @@ static void sjk_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(sjk_translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(sjk_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(sjk_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(sjk_log_transaction, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 module AP_MODULE_DECLARE_DATA jk_module = {

@@ -98,6 +98,7 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
     input.threads_per_child = threads > 0 ? threads : 1;
     input.env_var_names = (const sjk_pair_t *)env_names->elts;
     input.env_var_count = (size_t)env_names->nelts;
+    input.watchdog_interval = sjk_globals.watchdog_interval;
 
     if (sjk_config_create(&input, sjk_config_diagnostic, &diag, &config) != SJK_OK || !config) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_NOERRNO, 0, main_server,

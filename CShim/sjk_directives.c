@@ -299,6 +299,17 @@ static const char *set_server_string(cmd_parms *cmd, void *dc, const char *value
     return NULL;
 }
 
+static const char *set_request_log_format(cmd_parms *cmd, void *dc, const char *format)
+{
+    const char *err = sjk_check_request_log_format(cmd->pool, format);
+    (void)dc;
+    if (err) {
+        return err;
+    }
+    sjk_server_config(cmd->server)->request_log_format = apr_pstrdup(cmd->pool, format);
+    return NULL;
+}
+
 static const char *set_shm_file(cmd_parms *cmd, void *dc, const char *path)
 {
     const char *err = sjk_main_only(cmd);
@@ -461,7 +472,7 @@ const command_rec sjk_directives[] = {
     AP_INIT_TAKE1("JkLogFile", set_log_file, NULL, RSRC_CONF, "JK log file or |piped command"),
     AP_INIT_TAKE1("JkLogLevel", set_log_level, NULL, RSRC_CONF, "trace, debug, info, warn, error"),
     SJK_STR("JkLogStampFormat", stamp_format, "strftime format with %Q/%q"),
-    SJK_STR("JkRequestLogFormat", request_log_format, "per-request JK log line format"),
+    AP_INIT_TAKE1("JkRequestLogFormat", set_request_log_format, NULL, RSRC_CONF, "per-request JK log line format"),
     AP_INIT_TAKE1("JkShmFile", set_shm_file, NULL, RSRC_CONF, "shared memory file"),
     AP_INIT_TAKE1("JkShmSize", set_shm_size, NULL, RSRC_CONF, "shared memory size in kB (deprecated)"),
     AP_INIT_TAKE1("JkWatchdogInterval", set_watchdog, NULL, RSRC_CONF, "seconds between maintenance runs"),

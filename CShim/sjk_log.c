@@ -89,15 +89,12 @@ static apr_size_t sjk_stamp(const char *format, char *out, apr_size_t cap)
     return strftime(out, cap, format, &tm);
 }
 
-void sjk_log_line(server_rec *s, int level, const char *message)
+static void sjk_log_write(server_rec *s, int level, const char *message)
 {
     sjk_server_conf *c = sjk_server_config(s);
     char line[1280];
     apr_size_t len, n;
     apr_os_thread_t tid = apr_os_thread_current();
-    if (!c || !c->log || level > c->log_level_effective) {
-        return;
-    }
     len = sjk_stamp(c->stamp_format ? c->stamp_format : SJK_DEFAULT_STAMP, line, 64);
     n = (apr_size_t)apr_snprintf(line + len, sizeof(line) - len - 1, "[%d:%lu] [%s] %s", (int)getpid(),
                                  (unsigned long)tid, sjk_level_names[level < 0 ? 0 : level > 4 ? 4 : level],
@@ -109,4 +106,22 @@ void sjk_log_line(server_rec *s, int level, const char *message)
     }
     line[len++] = '\n';
     apr_file_write_full(c->log, line, len, NULL);
+}
+
+void sjk_log_line(server_rec *s, int level, const char *message)
+{
+    sjk_server_conf *c = sjk_server_config(s);
+    if (!c || !c->log || level > c->log_level_effective) {
+        return;
+    }
+    sjk_log_write(s, level, message);
+}
+
+void sjk_log_raw(server_rec *s, const char *message)
+{
+    sjk_server_conf *c = sjk_server_config(s);
+    if (!c || !c->log) {
+        return;
+    }
+    sjk_log_write(s, SJK_LOG_INFO, message);
 }

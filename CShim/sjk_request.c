@@ -18,6 +18,9 @@
 /** What translate_name found, kept for map_to_storage and the handler. */
 typedef struct {
     sjk_mapping_t mapping;
+    int mapped;            /* translate/map_to_storage found a rule */
+    int handled;           /* the handler forwarded the request */
+    apr_time_t started;    /* when the handler started, for %T and JK_REQUEST_DURATION */
 } sjk_request_state;
 
 static sjk_str_t sjk_view(const char *s)
@@ -65,6 +68,7 @@ static int sjk_map_request(request_rec *r)
     }
     st = apr_pcalloc(r->pool, sizeof(*st));
     st->mapping = mapping;
+    st->mapped = 1;
     ap_set_module_config(r->request_config, &jk_module, st);
     r->handler = SJK_HANDLER;
     name = mapping.worker >= 0 ? sjk_worker_name(mapping.worker) : "(undefined)";
@@ -88,11 +92,35 @@ int sjk_translate(request_rec *r)
     return rv;
 }
 
+/** JkStripSession: an unmapped URI loses its first session path parameter. */
+static void sjk_strip_session_parameter(request_rec *r, sjk_server_conf *c)
+{
+    apr_size_t cap;
+    char *out;
+    size_t len;
+    if (c->strip_session != 1 || !r->uri) {
+        return;
+    }
+    cap = strlen(r->uri) + 1;
+    out = apr_palloc(r->pool, cap);
+    if (sjk_strip_session(sjk_view(r->uri), sjk_view(c->strip_session_name), out, cap, &len) == SJK_OK) {
+        r->uri = out;
+    }
+    if (r->filename) {
+        cap = strlen(r->filename) + 1;
+        out = apr_palloc(r->pool, cap);
+        if (sjk_strip_session(sjk_view(r->filename), sjk_view(c->strip_session_name), out, cap, &len) == SJK_OK) {
+            r->filename = out;
+        }
+    }
+}
+
 int sjk_map_to_storage(request_rec *r)
 {
     const char *slash;
     if (!ap_get_module_config(r->request_config, &jk_module)) {
         if (r->proxyreq || sjk_map_request(r) != OK) {
+            sjk_strip_session_parameter(r, sjk_server_config(r->server));
             return DECLINED;
         }
     }
@@ -381,7 +409,7 @@ int sjk_handler(request_rec *r)
     if (!sjk_current_config || apr_table_get(r->subprocess_env, "no-jk")) {
         return DECLINED;
     }
-    if (st) {
+    if (st && st->mapped) {
         mapping = st->mapping;
     }
     else if ((spec = sjk_env(r, c->worker_indicator, "JK_WORKER_NAME")) && *spec) {
@@ -405,6 +433,12 @@ int sjk_handler(request_rec *r)
                       spec ? spec : apr_table_get(r->notes, "JK_WORKER_NAME"));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (!st) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        ap_set_module_config(r->request_config, &jk_module, st);
+    }
+    st->handled = 1;
+    st->started = apr_time_now();
     if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
         return rv;
     }
@@ -428,13 +462,31 @@ int sjk_handler(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (outcome.worker >= 0) {
-        const char *name = sjk_worker_name(outcome.worker);
-        if (name) {
-            apr_table_setn(r->notes, "JK_WORKER_NAME", name);
+        sjk_str_t name, type;
+        if (sjk_config_worker_info(sjk_current_config, outcome.worker, &name, &type) == SJK_OK) {
+            apr_table_setn(r->notes, "JK_WORKER_NAME", name.ptr);
+            apr_table_setn(r->notes, "JK_WORKER_TYPE", type.ptr);
         }
+    }
+    {
+        apr_time_t took = apr_time_now() - st->started;
+        apr_table_setn(r->notes, "JK_REQUEST_DURATION",
+                       apr_psprintf(r->pool, "%" APR_TIME_T_FMT ".%06" APR_TIME_T_FMT, apr_time_sec(took),
+                                    apr_time_usec(took)));
     }
     if (outcome.route.ptr) {
         apr_table_set(r->notes, "JK_WORKER_ROUTE", apr_pstrmemdup(r->pool, outcome.route.ptr, outcome.route.len));
+    }
+    if (outcome.use_server_error) {
+        /* use_server_errors: httpd's own error page; only WWW-Authenticate survives (T40). */
+        const char *auth = apr_table_get(r->headers_out, "WWW-Authenticate");
+        if (auth) {
+            apr_table_setn(r->err_headers_out, "WWW-Authenticate", auth);
+        }
+        apr_table_clear(r->headers_out);
+        r->status = HTTP_OK;
+        r->status_line = NULL;
+        return outcome.status;
     }
     if (outcome.response_started) {
         if (outcome.client_error) {
@@ -458,4 +510,14 @@ int sjk_handler(request_rec *r)
         r->connection->keepalive = AP_CONN_CLOSE;
     }
     return outcome.status >= 400 ? outcome.status : OK;
+}
+
+int sjk_log_transaction(request_rec *r)
+{
+    sjk_request_state *st = ap_get_module_config(r->request_config, &jk_module);
+    sjk_server_conf *c = sjk_server_config(r->server);
+    if (st && st->handled && c->request_log_format) {
+        sjk_write_request_log(r, c->request_log_format, st->started);
+    }
+    return DECLINED;
 }

@@ -105,6 +105,18 @@ int sjk_open_logs(apr_pool_t *pconf, server_rec *s);
 /** Writes a line to the JK log of s when level passes JkLogLevel. */
 void sjk_log_line(server_rec *s, int level, const char *message);
 
+/** Writes a line to the JK log of s whatever JkLogLevel says (request log lines). */
+void sjk_log_raw(server_rec *s, const char *message);
+
+/** Checks a JkRequestLogFormat; returns an error message or NULL (sjk_request_log.c). */
+const char *sjk_check_request_log_format(apr_pool_t *p, const char *format);
+
+/** Writes the JkRequestLogFormat line of a forwarded request. */
+void sjk_write_request_log(request_rec *r, const char *format, apr_time_t started);
+
+/** log_transaction hook: the request log line for requests SwiftJK handled. */
+int sjk_log_transaction(request_rec *r);
+
 /** Request hooks (sjk_request.c). */
 int sjk_translate(request_rec *r);
 int sjk_map_to_storage(request_rec *r);

@@ -108,6 +108,7 @@ typedef struct sjk_config_input {
     int32_t threads_per_child;               /**< default connection_pool_size (1 for prefork) */
     const sjk_pair_t *env_var_names;         /**< all JkEnvVar names (name, default) for checks */
     size_t env_var_count;
+    int32_t watchdog_interval;               /**< JkWatchdogInterval seconds; 0: maintain per request */
 } sjk_config_input_t;
 
 /** Builds the configuration, reporting every diagnostic through log (errors at SJK_LOG_ERROR).
@@ -234,6 +235,15 @@ sjk_status_t sjk_service(const sjk_config_t *config, const sjk_mapping_t *mappin
 
 /** Called in every child process after fork (child_init): resets per-process state. */
 sjk_status_t sjk_child_init(const sjk_config_t *config);
+
+/** Runs periodic maintenance if due (idle connection cleanup and CPing); called by the
+ *  watchdog thread when JkWatchdogInterval > 0, otherwise the core runs it per request. */
+sjk_status_t sjk_maintain(const sjk_config_t *config);
+
+/** JkStripSession: copies uri without its first `parameter=...` path parameter (parameter
+ *  absent: ";jsessionid") into out. Returns SJK_NOT_MAPPED when the URI has none, and
+ *  SJK_ERR_ARGUMENT when out is too small. *length excludes the terminating NUL written. */
+sjk_status_t sjk_strip_session(sjk_str_t uri, sjk_str_t parameter, char *out, size_t capacity, size_t *length);
 
 #ifdef __cplusplus
 }

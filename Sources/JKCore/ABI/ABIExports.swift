@@ -111,3 +111,29 @@ public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
     registry.childInit()
     return sjk_status_t(SJK_OK)
 }
+
+/// sjk_maintain: periodic maintenance from the watchdog thread.
+@c @implementation
+public func sjk_maintain(_ config: OpaquePointer?) -> sjk_status_t {
+    guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    registry.maintenance.runIfDue(registry.endpoints)
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_strip_session: JkStripSession for unmapped URIs.
+@c @implementation
+public func sjk_strip_session(_ uri: sjk_str_t, _ parameter: sjk_str_t, _ out: UnsafeMutablePointer<CChar>?,
+                              _ capacity: Int, _ length: UnsafeMutablePointer<Int>?) -> sjk_status_t {
+    guard let bytes = uri.bytes, let out, let length else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    let name = parameter.string ?? SessionPathStripper.defaultParameter
+    guard let stripped = SessionPathStripper.strip(Array(bytes), parameter: name) else {
+        return sjk_status_t(SJK_NOT_MAPPED)
+    }
+    guard stripped.count < capacity else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    stripped.withUnsafeBytes { source in
+        if let base = source.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: source.count) }
+    }
+    out[stripped.count] = 0
+    length.pointee = stripped.count
+    return sjk_status_t(SJK_OK)
+}

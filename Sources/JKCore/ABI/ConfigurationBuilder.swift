@@ -30,7 +30,8 @@ public enum ConfigurationBuilder {
         let resolve: @Sendable (String) -> Int32 = { names[$0] ?? -1 }
         let servers = buildServers(input, configuration: configuration, resolve: resolve, log: &log)
         guard !log.hasErrors else { return nil }
-        return Registry(configuration: configuration, runtimes: runtimes, servers: servers)
+        return Registry(configuration: configuration, runtimes: runtimes, servers: servers,
+                        watchdogSeconds: Int(input.watchdog_interval))
     }
 
     private static func environment(_ name: String) -> String? {

@@ -24,10 +24,20 @@ public final class Registry: @unchecked Sendable {
     private let cNames: [(name: UnsafeMutablePointer<CChar>, type: UnsafeMutablePointer<CChar>)]
     /// Name → index, for JK_WORKER_NAME lookups.
     private let indexByName: [String: Int32]
+    /// Every ajp13 endpoint, for maintenance.
+    public let endpoints: [AJPEndpoint]
+    /// Periodic upkeep of this process's connections.
+    public let maintenance: Maintenance
+    /// True when the shim's watchdog thread runs maintenance (then requests do not).
+    public let hasWatchdog: Bool
 
     /// Creates the registry.
-    public init(configuration: WorkersConfiguration, runtimes: [WorkerRuntime], servers: [ServerMap]) {
+    public init(configuration: WorkersConfiguration, runtimes: [WorkerRuntime], servers: [ServerMap],
+                watchdogSeconds: Int = 0) {
         self.configuration = configuration
+        endpoints = runtimes.compactMap { if case .ajp(let endpoint) = $0 { return endpoint } else { return nil } }
+        maintenance = Maintenance(intervalSeconds: configuration.maintainInterval)
+        hasWatchdog = watchdogSeconds > 0
         self.runtimes = runtimes
         self.servers = servers
         cNames = configuration.workers.map { (strdup($0.name), strdup($0.kind.typeName)) }
@@ -56,8 +66,7 @@ public final class Registry: @unchecked Sendable {
 
     /// Forgets connections inherited through fork (there are none: the parent never connects).
     public func childInit() {
-        for runtime in runtimes {
-            if case .ajp(let endpoint) = runtime { endpoint.pool.resetAfterFork() }
-        }
+        for endpoint in endpoints { endpoint.pool.resetAfterFork() }
+        maintenance.resetAfterFork()
     }
 }

@@ -14,6 +14,7 @@ public enum RequestService {
             outcome.status = 500
             return outcome
         }
+        if !registry.hasWatchdog { registry.maintenance.runIfDue(registry.endpoints) }
         let extensions = ruleExtensions(registry, mapping: mapping, request: request, io: io)
         switch registry.runtimes[worker] {
         case .ajp(let endpoint):
@@ -51,7 +52,7 @@ public enum RequestService {
             : (extensions.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
         let options = ForwardOptions(replyTimeoutMs: replyTimeout,
                                      failOnStatus: extensions.failOnStatus ?? settings.failOnStatus,
-                                     jkOptions: request.options)
+                                     jkOptions: request.options, useServerErrors: extensions.useServerErrors)
         let uri = ForwardedURIChoice.bytes(for: request)
         let result = uri.withUnsafeBytes { uriBytes in
             withSecret(settings.secret) { secret in
@@ -63,6 +64,9 @@ public enum RequestService {
         case .completed(let status):
             outcome.status = Int32(clamping: status)
             outcome.response_started = 1
+        case .serverErrorPage(let status):
+            outcome.status = Int32(clamping: status)
+            outcome.use_server_error = 1
         case .failed(let failure, _):
             outcome.status = failure.httpStatus
         case .clientError(let status, let started):

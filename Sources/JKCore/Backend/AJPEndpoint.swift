@@ -36,6 +36,10 @@ public final class AJPEndpoint: @unchecked Sendable {
         public var poolSize = 1
         /// connection_pool_minsize.
         public var poolMinSize = 1
+        /// ping_timeout in ms (CPONG wait for idle-connection checks).
+        public var pingTimeoutMs = 10000
+        /// Idle time in ms after which maintenance CPings a pooled connection (ping_mode I); 0: never.
+        public var idlePingIntervalMs = 0
         /// secret, if configured (bytes sent in attribute 0x0C).
         public var secret: [UInt8]? = nil
 

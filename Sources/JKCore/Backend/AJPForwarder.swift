@@ -9,12 +9,15 @@ public struct ForwardOptions {
     public var failOnStatus: [Int]
     /// JkOptions bits of the request.
     public var jkOptions: UInt32
+    /// Rule extension use_server_errors: statuses at or above it get httpd's own error page.
+    public var useServerErrors: Int?
 
     /// Creates the options.
-    public init(replyTimeoutMs: Int, failOnStatus: [Int], jkOptions: UInt32) {
+    public init(replyTimeoutMs: Int, failOnStatus: [Int], jkOptions: UInt32, useServerErrors: Int? = nil) {
         self.replyTimeoutMs = replyTimeoutMs
         self.failOnStatus = failOnStatus
         self.jkOptions = jkOptions
+        self.useServerErrors = useServerErrors
     }
 }
 
@@ -22,6 +25,9 @@ public struct ForwardOptions {
 public enum ForwardResult: Equatable {
     /// The backend's response was relayed to the client completely.
     case completed(status: Int)
+    /// use_server_errors: the backend answered `status` ≥ the threshold; its body was discarded
+    /// and httpd must produce its own error page (only WWW-Authenticate was passed on).
+    case serverErrorPage(status: Int)
     /// The request could not be served by this worker; `recoverable` says whether another
     /// member may still try it (nothing reached the client and the body can be replayed).
     case failed(AJPFailure, recoverable: Bool)
@@ -133,7 +139,7 @@ public struct AJPForwarder {
         let result = runExchange(connection, &exchange, clientStarted: &clientStarted, request: request,
                                  options: options, bodyBuffer: bodyBuffer)
         switch result {
-        case .completed:
+        case .completed, .serverErrorPage:
             break
         case .failed(let failure, _):
             discard(connection)
@@ -165,6 +171,7 @@ public struct AJPForwarder {
         let flushPackets = options.jkOptions & UInt32(SJK_OPT_FLUSH_PACKETS) != 0
         let flushHeader = options.jkOptions & UInt32(SJK_OPT_FLUSH_HEADER) != 0
         var status = 200
+        var serverErrorPage = false
         while true {
             let payload: UnsafeRawBufferPointer
             switch connection.readPacket(timeoutMs: options.replyTimeoutMs) {
@@ -191,6 +198,13 @@ public struct AJPForwarder {
                     return .failed(.failOnStatus(code), recoverable: true)
                 }
                 status = code
+                if let threshold = options.useServerErrors, code >= threshold {
+                    // Hand httpd only the status and WWW-Authenticate; discard the body.
+                    serverErrorPage = true
+                    let kept = headers.filter { $0.name.bytes.map { ByteCompare.equalIgnoringASCIICase($0, "WWW-AUTHENTICATE") } ?? false }
+                    _ = host.startResponse(status: code, reason: nil, headers: kept)
+                    continue
+                }
                 clientStarted = true
                 guard host.startResponse(status: code, reason: reason, headers: headers) else {
                     return .clientError(status: code, responseStarted: true)
@@ -201,6 +215,8 @@ public struct AJPForwarder {
                 guard host.startResponse(status: 200, reason: nil, headers: []), host.write(bytes) else {
                     return .clientError(status: 200, responseStarted: true)
                 }
+            case .write where serverErrorPage, .flush where serverErrorPage:
+                continue
             case .write(let bytes):
                 guard host.write(bytes) else { return .clientError(status: status, responseStarted: true) }
                 if flushPackets, !host.flush() { return .clientError(status: status, responseStarted: true) }
@@ -208,6 +224,9 @@ public struct AJPForwarder {
                 guard host.flush() else { return .clientError(status: status, responseStarted: true) }
             case .none:
                 continue
+            case .finish(let reuse) where serverErrorPage:
+                finishConnection(connection, reuse: reuse && options.jkOptions & UInt32(SJK_OPT_DISABLE_REUSE) == 0)
+                return .serverErrorPage(status: status)
             case .finish(let reuse):
                 if !clientStarted, !host.startResponse(status: 200, reason: nil, headers: []) {
                     return .clientError(status: 200, responseStarted: true)
@@ -274,7 +293,7 @@ public struct AJPForwarder {
                     return .failure(.connectFailed(error))
                 }
                 let connection = AJPConnection(fd: fd, maxPacketSize: settings.maxPacketSize)
-                if settings.connectPingTimeoutMs > 0, !ping(connection, timeoutMs: settings.connectPingTimeoutMs) {
+                if settings.connectPingTimeoutMs > 0, !connection.ping(timeoutMs: settings.connectPingTimeoutMs) {
                     discard(connection)
                     return .failure(.connectFailed(0))
                 }
@@ -287,7 +306,7 @@ public struct AJPForwarder {
     private func sendWithPrepostPing(_ connection: AJPConnection,
                                      packets: [UnsafeRawBufferPointer]) -> Result<Void, AJPFailure> {
         let timeout = endpoint.settings.prepostPingTimeoutMs
-        if timeout > 0, !connection.justPinged, !ping(connection, timeoutMs: timeout) {
+        if timeout > 0, !connection.justPinged, !connection.ping(timeoutMs: timeout) {
             return .failure(.pingFailed)
         }
         connection.justPinged = false
@@ -296,17 +315,6 @@ public struct AJPForwarder {
         case .timedOut: return .failure(.sendFailed(0))
         case .failed(let error): return .failure(.sendFailed(error))
         }
-    }
-
-    /// CPING `12 34 00 01 0A`, then wait for CPONG.
-    private func ping(_ connection: AJPConnection, timeoutMs: Int) -> Bool {
-        let cping: StaticString = "\u{12}\u{34}\0\u{01}\n"
-        guard case .done = connection.send([UnsafeRawBufferPointer(start: cping.utf8Start, count: 5)]) else {
-            return false
-        }
-        guard case .payload(let payload) = connection.readPacket(timeoutMs: timeoutMs),
-              case .cpong? = try? AJPResponseMessage.decode(payload) else { return false }
-        return true
     }
 
     private func finishConnection(_ connection: AJPConnection, reuse: Bool) {

@@ -94,6 +94,25 @@ public final class ConnectionPool: @unchecked Sendable {
         for connection in expired { BackendSocket.close(connection.fd) }
     }
 
+    /// Takes the idle connections unused for `idleMs` out of the pool for a liveness check
+    /// (ping_mode I); the caller returns the live ones with `returnChecked`.
+    public func takeIdle(olderThan idleMs: Int64, now: Int64) -> [AJPConnection] {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        let (stale, fresh) = (idle.filter { now - $0.lastUsedMs > idleMs }, idle.filter { now - $0.lastUsedMs <= idleMs })
+        idle = fresh
+        inUse += stale.count
+        return stale
+    }
+
+    /// Returns connections taken by `takeIdle`: live ones go back to the idle list.
+    public func returnChecked(alive: [AJPConnection], closed: Int) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        inUse = max(inUse - alive.count - closed, 0)
+        idle.append(contentsOf: alive)
+    }
+
     /// Forgets every idle connection without closing it: after fork, a child must not share the
     /// parent's sockets (there are none in practice, since the parent never connects).
     public func resetAfterFork() {

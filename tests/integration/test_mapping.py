@@ -1,0 +1,404 @@
+"""URI mapping through real httpd + a JK module + the recording AJP backend: scenarios T15–T27 of
+the reference (§13.2, rules in §3.3 and §5). Every scenario that mod_jk can run is parametrized
+over ["modjk", "swiftjk"], so Debian's mod_jk 1.2.48 is the oracle for the same configuration.
+
+The backends are the Swift recording backend; its normal reply body is `node=<name> uri=<req_uri>\\n`,
+so the body says which worker got the request and which req_uri travelled in FORWARD_REQUEST."""
+
+import http.client
+import os
+import time
+
+import pytest
+
+from harness import Apache, Backend, free_port, make_workdir, wait_until
+
+CONNECTORS = ["modjk", "swiftjk"]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+@pytest.fixture(scope="module")
+def backends():
+    """Two recording backends; the worker names equal the backend names (w1, w2)."""
+    work = make_workdir()
+    b1, b2 = Backend(work, "w1"), Backend(work, "w2")
+    yield {"w1": b1, "w2": b2}
+    b1.stop()
+    b2.stop()
+
+
+def workers_text(backends):
+    return "".join(f"worker.list={name}\nworker.{name}.type=ajp13\nworker.{name}.host=127.0.0.1\n"
+                   f"worker.{name}.port={b.port}\n" for name, b in backends.items())
+
+
+def get(port, path, host=None, address="127.0.0.1"):
+    """GET `path` sent verbatim; returns (status, body text)."""
+    conn = http.client.HTTPConnection(address, port, timeout=30)
+    conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host or f"{address}:{port}")
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, body
+
+
+def forward_count(backends):
+    return sum(len(b.forward_requests()) for b in backends.values())
+
+
+def last_req_uri(backend):
+    return backend.forward_requests()[-1]["decoded"]["req_uri"]
+
+
+def forwarded(apache, backends, path, host=None, address="127.0.0.1", port=None):
+    """Asserts `path` reached a backend; returns (worker, req_uri) from the reply body."""
+    status, body = get(port or apache.port, path, host, address)
+    assert status == 200 and body.startswith("node="), f"{path} (Host {host}) not forwarded: {status} {body[:200]}"
+    node, uri = body.rstrip("\n").split(" ", 1)
+    return node[len("node="):], uri[len("uri="):]
+
+
+def not_forwarded(apache, backends, path, status=404, host=None, address="127.0.0.1", port=None):
+    """Asserts `path` was answered by httpd itself with `status` and no backend saw it."""
+    before = forward_count(backends)
+    got, body = get(port or apache.port, path, host, address)
+    assert got == status, f"{path} (Host {host}): expected {status}, got {got} {body[:200]}"
+    assert "node=" not in body
+    assert forward_count(backends) == before, f"{path} reached a backend"
+
+
+# ---------------------------------------------------------------------------------------------
+# T15–T19, T21, T22, T23, T27: one server per connector with the configuration of §13.2
+
+MOUNT_FILE_T23 = "/m/*=w1\n-/m/off/*=w1\n!/m/*.css=w1\n-!/m/x.css=w1\n/n|/*=w1\n*.jsp=w1\n"
+
+MAIN_CONF = """JkMount /app/* w1
+JkMount /exact w1
+JkMount /x/*.jsp w1
+JkUnMount /app/static/* w1
+JkUnMount /app/*.gif *
+<Location /loc>
+    JkMount w1
+</Location>
+JkMountFile {mount_file}
+<Location /seth>
+    SetHandler jakarta-servlet
+</Location>
+<Location /seth-env>
+    SetHandler jakarta-servlet
+    SetEnv JK_WORKER_NAME w1
+</Location>
+"""
+
+
+@pytest.fixture(scope="module", params=CONNECTORS)
+def site(request, backends):
+    work = make_workdir()
+    mount_file = work / "uriworkermap.properties"
+    mount_file.write_text(MOUNT_FILE_T23)
+    os.chmod(mount_file, 0o644)
+    apache = Apache(work, request.param, "prefork", jk_conf=MAIN_CONF.format(mount_file=mount_file),
+                    workers=workers_text(backends))
+    apache.mount_file = mount_file
+    apache.start()
+    yield apache
+    apache.stop()
+    assert apache.crashed_children() == []
+
+
+def test_t15_prefix_mount_does_not_match_the_bare_prefix(site, backends):
+    assert forwarded(site, backends, "/app/a") == ("w1", "/app/a")
+    not_forwarded(site, backends, "/appx")
+    not_forwarded(site, backends, "/app")
+    assert forwarded(site, backends, "/app/") == ("w1", "/app/")
+
+
+def test_t16_exact_mount(site, backends):
+    assert forwarded(site, backends, "/exact") == ("w1", "/exact")
+    not_forwarded(site, backends, "/exact/")
+    not_forwarded(site, backends, "/exact/x")
+    not_forwarded(site, backends, "/exactx")
+
+
+def test_t17_location_mount_is_an_exact_rule(site, backends):
+    assert forwarded(site, backends, "/loc") == ("w1", "/loc")
+    not_forwarded(site, backends, "/loc/sub")
+    not_forwarded(site, backends, "/loc/")
+
+
+def test_t18_wildcard_spans_slashes_and_is_case_sensitive(site, backends):
+    assert forwarded(site, backends, "/x/y/z.jsp") == ("w1", "/x/y/z.jsp")
+    assert forwarded(site, backends, "/x/z.jsp") == ("w1", "/x/z.jsp")
+    not_forwarded(site, backends, "/x/z.JSP")
+    not_forwarded(site, backends, "/APP/a")
+    not_forwarded(site, backends, "/x/z.jspx")
+
+
+def test_t19_exclusions_for_the_worker_and_for_any_worker(site, backends):
+    not_forwarded(site, backends, "/app/static/s.css")
+    not_forwarded(site, backends, "/app/img.gif")
+    not_forwarded(site, backends, "/app/deep/er/img.gif")
+    # only the excluded subtree/suffix is cut out
+    assert forwarded(site, backends, "/app/statics/s.css") == ("w1", "/app/statics/s.css")
+    assert forwarded(site, backends, "/app/img.png") == ("w1", "/app/img.png")
+
+
+def test_t21_path_parameters_are_mapped_away_but_forwarded(site, backends):
+    assert forwarded(site, backends, "/app/x;jsessionid=ABC/y") == ("w1", "/app/x;jsessionid=ABC/y")
+    assert last_req_uri(backends["w1"]) == "/app/x;jsessionid=ABC/y"
+    # /app;v=1/z is mapped as /app/z (the bare /app would not be)
+    assert forwarded(site, backends, "/app;v=1/z") == ("w1", "/app;v=1/z")
+    assert last_req_uri(backends["w1"]) == "/app;v=1/z"
+    assert forwarded(site, backends, "/exact;jsessionid=1") == ("w1", "/exact;jsessionid=1")
+
+
+def test_t21_path_parameters_cannot_dodge_exclusions(site, backends):
+    """CVE-2018-11759 class: exclusions are checked against the normalised URI."""
+    not_forwarded(site, backends, "/app/static;x=1/s.css")
+    not_forwarded(site, backends, "/app/img.gif;jsessionid=A")
+    not_forwarded(site, backends, "/app;a=b/static/s.css")
+
+
+def test_t22_dot_segments_and_double_slashes(site, backends):
+    assert forwarded(site, backends, "/app/./b/../c") == ("w1", "/app/c")
+    assert last_req_uri(backends["w1"]) == "/app/c"
+    assert forwarded(site, backends, "/app//double") == ("w1", "/app/double")
+    # normalisation happens before the exclusion check too
+    not_forwarded(site, backends, "/app/x/../static/s.css")
+    not_forwarded(site, backends, "/app//static//s.css")
+    # climbing above the root: httpd itself answers 400
+    not_forwarded(site, backends, "/app/../../b", status=400)
+
+
+def test_t23_mount_file_modifiers(site, backends):
+    assert forwarded(site, backends, "/m/a") == ("w1", "/m/a")
+    assert forwarded(site, backends, "/m/off/a") == ("w1", "/m/off/a")   # '-' rule ignored, /m/* matches
+    not_forwarded(site, backends, "/m/a.css")                            # '!' exclusion
+    not_forwarded(site, backends, "/m/x.css")                            # '-!' disabled, '!/m/*.css' excludes
+    assert forwarded(site, backends, "/n") == ("w1", "/n")                # '/n|/*' = '/n' + '/n/*'
+    assert forwarded(site, backends, "/n/a") == ("w1", "/n/a")
+    not_forwarded(site, backends, "/nx")
+    not_forwarded(site, backends, "/top.jsp")                            # '*.jsp' is rejected
+
+
+def test_t23_rejected_jsp_line_is_reported(site):
+    logs = site.error_log() + site.jk_log()
+    if site.connector == "modjk":
+        assert "invalid context '*.jsp': does not begin with '/'" in site.jk_log()
+    else:
+        line = [ln for ln in logs.splitlines() if "*.jsp" in ln]
+        assert line, logs
+        assert f"{site.mount_file}:6:" in line[0] and "does not begin with '/'" in line[0], line[0]
+
+
+def test_t24_control_percent_is_forwarded_without_reject_unsafe_uri(site, backends):
+    assert forwarded(site, backends, "/app/a%25b") == ("w1", "/app/a%25b")
+
+
+def test_t27_sethandler_without_worker_name_is_not_forwarded(site, backends):
+    not_forwarded(site, backends, "/seth")
+
+
+def test_t27_sethandler_with_jk_worker_name_is_forwarded(site, backends):
+    assert forwarded(site, backends, "/seth-env") == ("w1", "/seth-env")
+
+
+# ---------------------------------------------------------------------------------------------
+# T20: specificity, independent of the directive order
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+@pytest.mark.parametrize("order", ["general-first", "specific-first"])
+def test_t20_more_specific_rule_wins_regardless_of_order(connector, order, backends):
+    rules = ["JkMount /a/* w1", "JkMount /a/b/* w2"]
+    if order == "specific-first":
+        rules.reverse()
+    apache = Apache(make_workdir(), connector, "event", jk_conf="\n".join(rules) + "\n",
+                    workers=workers_text(backends)).start()
+    try:
+        assert forwarded(apache, backends, "/a/b/c") == ("w2", "/a/b/c")
+        assert forwarded(apache, backends, "/a/c") == ("w1", "/a/c")
+        assert forwarded(apache, backends, "/a/bc/d") == ("w1", "/a/bc/d")
+        assert forwarded(apache, backends, "/a/b/") == ("w2", "/a/b/")
+    finally:
+        apache.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# T24: JkOptions +RejectUnsafeURI
+
+@pytest.fixture(scope="module", params=CONNECTORS)
+def unsafe_site(request, backends):
+    apache = Apache(make_workdir(), request.param, "event", workers=workers_text(backends),
+                    jk_conf="JkMount /app/* w1\nJkOptions +RejectUnsafeURI\n").start()
+    yield apache
+    apache.stop()
+
+
+def test_t24_reject_unsafe_uri_does_not_forward(unsafe_site, backends):
+    not_forwarded(unsafe_site, backends, "/app/a%25b")
+    not_forwarded(unsafe_site, backends, "/app/a%5Cb")
+    assert forwarded(unsafe_site, backends, "/app/plain") == ("w1", "/app/plain")
+
+
+@pytest.mark.parametrize("connector", [
+    "modjk",
+    pytest.param("swiftjk", marks=pytest.mark.xfail(strict=True, reason=(
+        "SwiftJK does not log rejected unsafe URLs: with JkOptions +RejectUnsafeURI and JkLogLevel info, "
+        "GET /app/a%25b is correctly not forwarded (404) but the JK log stays empty; mod_jk 1.2.48 logs "
+        "\"Potentially unsafe request url '/app/a%b' rejected\" (reference T24)"))),
+])
+def test_t24_rejection_is_logged(connector, backends):
+    apache = Apache(make_workdir(), connector, "event", workers=workers_text(backends),
+                    jk_conf="JkMount /app/* w1\nJkOptions +RejectUnsafeURI\n").start()
+    try:
+        not_forwarded(apache, backends, "/app/a%25b")
+        assert wait_until(lambda: "Potentially unsafe request url '/app/a%b' rejected" in apache.jk_log(), 3), \
+            apache.jk_log()
+    finally:
+        apache.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# T25: JkMountFileReload
+
+def write_mount_file(path, text, mtime):
+    """Rewrites the mount file and sets its mtime explicitly (a rewrite within the same second as the
+    last load would otherwise look unchanged)."""
+    path.write_text(text)
+    os.utime(path, (mtime, mtime))
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_t25_mount_file_reload_without_restart(connector, backends):
+    work = make_workdir()
+    mount_file = work / "reload.properties"
+    start_mtime = time.time() - 100
+    write_mount_file(mount_file, "/r/*=w1\n", start_mtime)
+    apache = Apache(work, connector, "prefork", workers=workers_text(backends),
+                    jk_conf=f"JkMountFile {mount_file}\nJkMountFileReload 1\n").start()
+    try:
+        for _ in range(6):   # every prefork child has loaded the first version
+            assert forwarded(apache, backends, "/r/a") == ("w1", "/r/a")
+        not_forwarded(apache, backends, "/r2/a")
+        write_mount_file(mount_file, "-/r/*=w1\n/r2/*=w2\n", start_mtime + 10)
+        time.sleep(2.5)      # > JkMountFileReload: the next request in every child re-reads the file
+        for _ in range(8):
+            not_forwarded(apache, backends, "/r/a")
+            assert forwarded(apache, backends, "/r2/a") == ("w2", "/r2/a")
+        write_mount_file(mount_file, "/r/*=w2\n", start_mtime + 20)
+        time.sleep(2.5)
+        for _ in range(8):
+            assert forwarded(apache, backends, "/r/a") == ("w2", "/r/a")
+            not_forwarded(apache, backends, "/r2/a")
+        assert apache.crashed_children() == []
+    finally:
+        apache.stop()
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_t25_reload_zero_never_rereads(connector, backends):
+    work = make_workdir()
+    mount_file = work / "reload.properties"
+    start_mtime = time.time() - 100
+    write_mount_file(mount_file, "/r/*=w1\n", start_mtime)
+    apache = Apache(work, connector, "event", workers=workers_text(backends),
+                    jk_conf=f"JkMountFile {mount_file}\nJkMountFileReload 0\n").start()
+    try:
+        assert forwarded(apache, backends, "/r/a") == ("w1", "/r/a")
+        write_mount_file(mount_file, "-/r/*=w1\n", start_mtime + 10)
+        time.sleep(2.5)
+        for _ in range(4):
+            assert forwarded(apache, backends, "/r/a") == ("w1", "/r/a")
+    finally:
+        apache.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# T26: vhost inheritance (name-based vhosts on the Listen port, chosen by Host header; the main
+# server itself answers on a second Listen address that no vhost claims)
+
+def vhost(port, name, body=""):
+    return f"<VirtualHost 127.0.0.1:{port}>\n    ServerName {name}\n{body}</VirtualHost>\n"
+
+
+@pytest.fixture(scope="module", params=CONNECTORS)
+def vhosts_on(request, backends):
+    work = make_workdir()
+    mount_file = work / "main-mounts.properties"
+    mount_file.write_text("/mf/*=w1\n")
+    port2 = free_port("127.0.0.2")
+    apache = Apache(work, request.param, "event", workers=workers_text(backends), name="vhosts-on", jk_conf="")
+    port = apache.port
+    conf = (f"Listen 127.0.0.2:{port2}\n"
+            f"JkMount /a/* w1\nJkMountFile {mount_file}\n"
+            + vhost(port, "plain.test")                                         # no Jk directive at all
+            + vhost(port, "other.test", "    JkMount /b/* w2\n")                # own rules, no JkMountCopy
+            + vhost(port, "copy.test", "    JkMountCopy On\n    JkMount /b/* w2\n")
+            + vhost(port, "override.test", "    JkMountCopy On\n    JkMount /a/* w2\n"))
+    apache.conf.write_text(apache.conf.read_text() + conf)
+    apache.port2 = port2
+    apache.start()
+    yield apache
+    apache.stop()
+
+
+def test_t26_main_server_forwards(vhosts_on, backends):
+    a = vhosts_on
+    assert forwarded(a, backends, "/a/x", address="127.0.0.2", port=a.port2) == ("w1", "/a/x")
+    assert forwarded(a, backends, "/mf/x", address="127.0.0.2", port=a.port2) == ("w1", "/mf/x")
+
+
+def test_t26_vhost_without_jkmountcopy_does_not_inherit(vhosts_on, backends):
+    a = vhosts_on
+    not_forwarded(a, backends, "/a/x", host="plain.test")
+    not_forwarded(a, backends, "/mf/x", host="plain.test")
+    not_forwarded(a, backends, "/a/x", host="other.test")
+    assert forwarded(a, backends, "/b/x", host="other.test") == ("w2", "/b/x")
+
+
+def test_t26_jkmountcopy_on_copies_main_rules_and_mount_file(vhosts_on, backends):
+    a = vhosts_on
+    assert forwarded(a, backends, "/a/x", host="copy.test") == ("w1", "/a/x")
+    assert forwarded(a, backends, "/b/x", host="copy.test") == ("w2", "/b/x")
+    assert forwarded(a, backends, "/mf/x", host="copy.test") == ("w1", "/mf/x")
+
+
+def test_t26_vhost_rule_wins_over_copied_identical_pattern(vhosts_on, backends):
+    assert forwarded(vhosts_on, backends, "/a/x", host="override.test") == ("w2", "/a/x")
+
+
+def test_t26_vhost_rules_do_not_leak_into_main(vhosts_on, backends):
+    a = vhosts_on
+    not_forwarded(a, backends, "/b/x", address="127.0.0.2", port=a.port2)
+
+
+@pytest.fixture(scope="module", params=CONNECTORS)
+def vhosts_all(request, backends):
+    work = make_workdir()
+    apache = Apache(work, request.param, "event", workers=workers_text(backends), name="vhosts-all", jk_conf="")
+    port = apache.port
+    conf = ("JkMountCopy All\nJkMount /a/* w1\n"
+            + vhost(port, "plain.test")
+            + vhost(port, "other.test", "    JkMount /b/* w2\n")
+            + vhost(port, "off.test", "    JkMountCopy Off\n    JkMount /b/* w2\n"))
+    apache.conf.write_text(apache.conf.read_text() + conf)
+    apache.start()
+    yield apache
+    apache.stop()
+
+
+def test_t26_jkmountcopy_all_copies_into_every_vhost(vhosts_all, backends):
+    a = vhosts_all
+    assert forwarded(a, backends, "/a/x", host="plain.test") == ("w1", "/a/x")
+    assert forwarded(a, backends, "/a/x", host="other.test") == ("w1", "/a/x")
+    assert forwarded(a, backends, "/b/x", host="other.test") == ("w2", "/b/x")
+
+
+def test_t26_jkmountcopy_off_in_vhost_overrides_all(vhosts_all, backends):
+    a = vhosts_all
+    not_forwarded(a, backends, "/a/x", host="off.test")
+    assert forwarded(a, backends, "/b/x", host="off.test") == ("w2", "/b/x")

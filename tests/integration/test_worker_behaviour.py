@@ -1,0 +1,184 @@
+"""ajp13 worker behaviour against the scripted backend, with Debian's mod_jk as the oracle where
+the scenario allows: use_server_errors (T40), fail_on_status (T41), reply_timeout and
+recovery_options (T42), the END_RESPONSE reuse flag (T43), connection reuse, CPing modes,
+JkRequestLogFormat, request notes, JkStripSession and idle-connection maintenance."""
+
+import http.client
+import re
+import time
+
+import pytest
+
+from harness import Apache, Backend, make_workdir, wait_until
+
+JK_CONF = """JkMount /w/* w
+JkMount /w500e/* w;use_server_errors=500
+JkMount /fos/* fos
+JkMount /rt/* rt
+JkMount /rtlong/* rt;reply_timeout=5000
+JkMount /rt1/* rt1
+JkMount /ping/* ping
+JkStripSession On
+JkRequestLogFormat "%w %V %m %U%q %s %R %T"
+"""
+
+
+def workers(port):
+    return (f"worker.list=w,fos,rt,rt1,ping\n"
+            f"worker.w.host=127.0.0.1\nworker.w.port={port}\n"
+            f"worker.fos.host=127.0.0.1\nworker.fos.port={port}\nworker.fos.fail_on_status=503\n"
+            f"worker.rt.host=127.0.0.1\nworker.rt.port={port}\nworker.rt.reply_timeout=1000\n"
+            f"worker.rt1.host=127.0.0.1\nworker.rt1.port={port}\nworker.rt1.reply_timeout=1000\n"
+            f"worker.rt1.recovery_options=1\n"
+            f"worker.ping.host=127.0.0.1\nworker.ping.port={port}\nworker.ping.ping_mode=A\n")
+
+
+@pytest.fixture(scope="module", params=["modjk", "swiftjk"])
+def site(request):
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    apache = Apache(work, request.param, "prefork", jk_conf=JK_CONF, workers=workers(backend.port)).start()
+    yield request.param, apache, backend
+    apache.stop()
+    backend.stop()
+    assert apache.crashed_children() == []
+
+
+def get(apache, path, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=timeout)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    headers = dict(response.getheaders())
+    conn.close()
+    return response.status, headers, body
+
+
+def forwarded(backend, fragment):
+    return [p for p in backend.forward_requests() if fragment in p["decoded"]["req_uri"]]
+
+
+def test_t40_use_server_errors_replaces_backend_page(site):
+    _, apache, backend = site
+    status, headers, body = get(apache, "/w500e/status/500")
+    assert status == 500
+    assert "X-Node" not in headers
+    assert b"Internal Server Error" in body
+    status, headers, _ = get(apache, "/w500e/status/404")
+    assert status == 404 and headers.get("X-Node") == "node1"
+
+
+def test_t41_fail_on_status_retries_then_503(site):
+    _, apache, backend = site
+    backend.clear()
+    status, headers, _ = get(apache, "/fos/status/503")
+    assert status == 503 and "X-Node" not in headers
+    assert len(forwarded(backend, "/fos/status/503")) == 2
+
+
+def test_t42_reply_timeout_retries_then_504(site):
+    _, apache, backend = site
+    backend.clear()
+    started = time.monotonic()
+    status, _, _ = get(apache, "/rt/delay/3000")
+    took = time.monotonic() - started
+    assert status == 504
+    assert 1.9 < took < 3.5
+    assert len(forwarded(backend, "/rt/delay/3000")) == 2
+
+
+def test_t42_rule_extension_reply_timeout_wins(site):
+    _, apache, _ = site
+    assert get(apache, "/rtlong/delay/1500")[0] == 200
+
+
+def test_t42_recovery_option_1_sends_once(site):
+    _, apache, backend = site
+    backend.clear()
+    started = time.monotonic()
+    assert get(apache, "/rt1/delay/2500")[0] == 504
+    assert time.monotonic() - started < 1.9
+    assert len(forwarded(backend, "/rt1/delay/2500")) == 1
+
+
+def accepts(backend):
+    return [e for e in backend.entries() if e.get("event") == "accept"]
+
+
+def test_connections_are_reused_and_reuse0_closes(site):
+    _, apache, backend = site
+    # Warm up every prefork child (at most MaxRequestWorkers connections), then count.
+    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+    for _ in range(10):
+        conn.request("GET", "/w/ok")
+        conn.getresponse().read()
+    before = len(accepts(backend))
+    for _ in range(20):
+        conn.request("GET", "/w/ok")
+        assert conn.getresponse().read().startswith(b"node=node1")
+    assert len(accepts(backend)) == before, "a keep-alive client on one child reuses its backend connection"
+    conn.request("GET", "/w/reuse0")
+    conn.getresponse().read()
+    conn.request("GET", "/w/ok")
+    conn.getresponse().read()
+    assert len(accepts(backend)) == before + 1, "END_RESPONSE reuse=0 forces a new connection (T43)"
+    conn.close()
+
+
+def test_ping_mode_a_cpings_before_the_request(site):
+    _, apache, backend = site
+    backend.clear()
+    assert get(apache, "/ping/x")[0] == 200
+    types = [p["type"] for p in backend.packets()]
+    assert "cping" in types and types.index("cping") < types.index("forward_request")
+
+
+def test_request_log_format_line_in_jk_log(site):
+    _, apache, _ = site
+    get(apache, "/w/logme?a=1")
+    assert wait_until(lambda: re.search(r"w 127\.0\.0\.1 GET /w/logme\?a=1 200 - \d+\.\d{6}", apache.jk_log()), 5)
+
+
+def test_worker_name_note_in_access_log(site):
+    _, apache, _ = site
+    get(apache, "/w/noted")
+    access = apache.dir / "logs/access.log"
+    assert wait_until(lambda: re.search(r'"GET /w/noted HTTP/1.1" 200 \d+ w$', access.read_text(), re.M), 5)
+
+
+def test_strip_session_on_unmapped_url(site):
+    _, apache, _ = site
+    status, _, body = get(apache, "/static.txt;jsessionid=ABC.node1")
+    assert status == 200 and body == b"static hello file\n"
+
+
+def test_t19_mount_to_undefined_worker_gives_500():
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    try:
+        for connector in ("modjk", "swiftjk"):
+            apache = Apache(work, connector, "event", jk_conf="JkMount /u/* nosuchworker\n",
+                            workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n").start()
+            try:
+                assert get(apache, "/u/x")[0] == 500, connector
+            finally:
+                apache.stop()
+    finally:
+        backend.stop()
+
+
+def test_idle_connections_closed_by_maintenance():
+    """connection_pool_timeout=1 with worker.maintain=1 and JkWatchdogInterval 1: an idle pooled
+    connection is closed by maintenance without any further request."""
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    apache = Apache(work, "swiftjk", "prefork", jk_conf="JkMount /w/* w\nJkWatchdogInterval 1\n",
+                    workers=f"worker.list=w\nworker.maintain=1\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n"
+                            f"worker.w.connection_pool_timeout=1\nworker.w.connection_pool_minsize=0\n").start()
+    try:
+        assert get(apache, "/w/ok")[0] == 200
+        closed = lambda: [e for e in backend.entries() if e.get("event") == "close" and e.get("by") == "peer"]
+        assert wait_until(closed, 6), "maintenance closed the idle connection"
+    finally:
+        apache.stop()
+        backend.stop()
