@@ -84,6 +84,9 @@ void *sjk_merge_server_conf(apr_pool_t *p, void *base_conf, void *add_conf)
     SJK_INHERIT(session_indicator);
     SJK_INHERIT(key_size_indicator);
     SJK_INHERIT(cert_chain_prefix);
+    /* JkAutoAlias is inherited with JkMountCopy, like the mount file (reference §4.1). */
+    m->auto_alias = add->auto_alias ? add->auto_alias
+                  : (m->mount_copy == SJK_MOUNT_COPY_ON ? base->auto_alias : NULL);
 
     /* vhost = (main_plus - main_minus) + vhost_plus - vhost_minus (reference §4.2). */
     m->options_plus = (base->options_plus & ~base->options_minus);
@@ -451,9 +454,7 @@ static const char *set_extract_ssl(cmd_parms *cmd, void *dc, int flag)
 static const char *set_auto_alias(cmd_parms *cmd, void *dc, const char *dir)
 {
     (void)dc;
-    (void)dir;
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                 "SJK0103: JkAutoAlias is not supported by SwiftJK yet; the directive is ignored");
+    sjk_server_config(cmd->server)->auto_alias = ap_server_root_relative(cmd->pool, dir);
     return NULL;
 }
 

@@ -81,6 +81,39 @@ static int sjk_map_request(request_rec *r)
     return OK;
 }
 
+/** JkAutoAlias (reference §5.7): serve <dir>/<context>/... directly for unmapped URIs whose
+ *  first segment names a directory under dir; WEB-INF/META-INF are 404, *.war is 403. */
+static int sjk_auto_alias(request_rec *r, sjk_server_conf *c)
+{
+    const char *context, *rest, *second_end;
+    char *dir;
+    apr_finfo_t finfo;
+    if (!c->auto_alias || !r->uri || r->uri[0] != '/') {
+        return DECLINED;
+    }
+    context = r->uri + 1;
+    rest = strchr(context, '/');
+    if (!rest) {
+        return DECLINED;
+    }
+    if (rest - context > 4 && !strncasecmp(rest - 4, ".war", 4)) {
+        return HTTP_FORBIDDEN;
+    }
+    second_end = strchr(rest + 1, '/');
+    if (second_end) {
+        apr_size_t n = (apr_size_t)(second_end - rest - 1);
+        if ((n == 7 && !strncasecmp(rest + 1, "WEB-INF", 7)) || (n == 8 && !strncasecmp(rest + 1, "META-INF", 8))) {
+            return HTTP_NOT_FOUND;
+        }
+    }
+    dir = apr_pstrcat(r->pool, c->auto_alias, "/", apr_pstrndup(r->pool, context, (apr_size_t)(rest - context)), NULL);
+    if (apr_stat(&finfo, dir, APR_FINFO_TYPE, r->pool) != APR_SUCCESS || finfo.filetype != APR_DIR) {
+        return DECLINED;
+    }
+    r->filename = apr_pstrcat(r->pool, c->auto_alias, r->uri, NULL);
+    return OK;
+}
+
 int sjk_translate(request_rec *r)
 {
     int rv;
@@ -88,6 +121,9 @@ int sjk_translate(request_rec *r)
         return DECLINED;
     }
     rv = sjk_map_request(r);
+    if (rv == DECLINED && !apr_table_get(r->subprocess_env, "no-jk")) {
+        rv = sjk_auto_alias(r, sjk_server_config(r->server));
+    }
     /* DECLINED and errors pass through; on a match the core file name translation is skipped. */
     return rv;
 }

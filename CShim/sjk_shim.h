@@ -61,6 +61,7 @@ typedef struct {
     const char *session_indicator;
     const char *key_size_indicator;
     const char *cert_chain_prefix;
+    const char *auto_alias;             /* JkAutoAlias directory, NULL: none */
     apr_file_t *log;                    /* opened JK log for this server */
     int log_level_effective;
 } sjk_server_conf;

@@ -182,3 +182,29 @@ def test_idle_connections_closed_by_maintenance():
     finally:
         apache.stop()
         backend.stop()
+
+
+@pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
+def test_auto_alias_serves_static_context_files(connector):
+    """JkAutoAlias (reference §5.7): unmapped /<context>/file is served from <dir>/<context>;
+    WEB-INF and META-INF are 404, a *.war first segment is 403."""
+    work = make_workdir()
+    apps = work / "webapps"
+    (apps / "app1/WEB-INF").mkdir(parents=True)
+    (apps / "app1/page.html").write_text("static page of app1\n")
+    (apps / "app1/WEB-INF/web.xml").write_text("<web-app/>\n")
+    for d in (apps, apps / "app1", apps / "app1/WEB-INF"):
+        d.chmod(0o755)
+    backend = Backend(work, "node1")
+    conf = f"JkMount /w/* w\nJkAutoAlias {apps}\n<Directory {apps}>\n    Require all granted\n</Directory>\n"
+    apache = Apache(work, connector, "prefork", jk_conf=conf,
+                    workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n").start()
+    try:
+        status, _, body = get(apache, "/app1/page.html")
+        assert status == 200 and body == b"static page of app1\n"
+        assert get(apache, "/app1/WEB-INF/web.xml")[0] == 404
+        assert get(apache, "/app1.war/page.html")[0] == 403
+        assert get(apache, "/w/ok")[0] == 200
+    finally:
+        apache.stop()
+        backend.stop()
