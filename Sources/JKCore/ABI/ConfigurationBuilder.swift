@@ -28,7 +28,8 @@ public enum ConfigurationBuilder {
         let names = Dictionary(configuration.workers.enumerated().map { ($1.name, Int32($0)) },
                                uniquingKeysWith: { first, _ in first })
         let resolve: @Sendable (String) -> Int32 = { names[$0] ?? -1 }
-        let servers = buildServers(input, configuration: configuration, resolve: resolve, log: &log)
+        let servers = buildServers(input, configuration: configuration, resolve: resolve,
+                                   implicit: sources.isEmpty, log: &log)
         guard !log.hasErrors else { return nil }
         return Registry(configuration: configuration, runtimes: runtimes, servers: servers,
                         watchdogSeconds: Int(input.watchdog_interval))
@@ -101,7 +102,7 @@ public enum ConfigurationBuilder {
     }
 
     private static func buildServers(_ input: sjk_config_input_t, configuration: WorkersConfiguration,
-                                     resolve: @escaping @Sendable (String) -> Int32,
+                                     resolve: @escaping @Sendable (String) -> Int32, implicit: Bool,
                                      log: inout DiagnosticLog) -> [ServerMap] {
         let inputs = Array(UnsafeBufferPointer(start: input.servers, count: input.server_count))
         var ownRules: [[MountRule]] = []
@@ -157,7 +158,8 @@ public enum ConfigurationBuilder {
             maps.append(ServerMap(fixedRules: fixed, mountFile: fileName, fileRules: file, reloadSeconds: reload,
                                   resolveWorker: resolve))
         }
-        for name in configuration.listed where !mounted.contains(name) {
+        // The implicit worker ajp13 (no workers.properties at all) is not worth a warning.
+        for name in configuration.listed where !mounted.contains(name) && !implicit {
             if case .status? = configuration.workers.first(where: { $0.name == name })?.kind { continue }
             log.warning(.workerNeverMounted, "worker \(name) is in worker.list but no JkMount, JkMountFile or "
                         + "worker.\(name).mount maps a URI to it (it is still reachable via JK_WORKER_NAME)")

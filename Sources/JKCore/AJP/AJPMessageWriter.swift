@@ -49,8 +49,8 @@ public struct AJPMessageWriter {
             throw AJPError(.messageTooLarge, "no room for a \(length)-byte string at \(count)")
         }
         try appendInt(UInt16(truncatingIfNeeded: length))
-        if length > 0, let source = bytes.baseAddress {
-            (buffer.baseAddress! + count).copyMemory(from: source, byteCount: length)
+        if length > 0, let source = bytes.baseAddress, let target = buffer.baseAddress {
+            (target + count).copyMemory(from: source, byteCount: length)
         }
         count += length
         buffer[count] = 0
@@ -65,8 +65,8 @@ public struct AJPMessageWriter {
     /// Appends raw bytes with no length or terminator (body packets).
     public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) throws(AJPError) {
         guard remaining >= bytes.count else { throw AJPError(.messageTooLarge, "no room for \(bytes.count) bytes") }
-        if bytes.count > 0, let source = bytes.baseAddress {
-            (buffer.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count)
+        if bytes.count > 0, let source = bytes.baseAddress, let target = buffer.baseAddress {
+            (target + count).copyMemory(from: source, byteCount: bytes.count)
         }
         count += bytes.count
     }
