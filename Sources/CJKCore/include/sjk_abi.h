@@ -245,6 +245,67 @@ sjk_status_t sjk_maintain(const sjk_config_t *config);
  *  SJK_ERR_ARGUMENT when out is too small. *length excludes the terminating NUL written. */
 sjk_status_t sjk_strip_session(sjk_str_t uri, sjk_str_t parameter, char *out, size_t capacity, size_t *length);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Shared memory: runtime state shared by every httpd child (reference §9.1, §10)              */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Member states (reference §9.8); the numeric codes are mod_jk's. */
+enum {
+    SJK_STATE_IDLE = 0,     /**< OK/IDLE: no request since the last maintenance (initial) */
+    SJK_STATE_OK = 1,       /**< OK */
+    SJK_STATE_RECOVER = 2,  /**< ERR/REC: recover_time elapsed, next request probes it */
+    SJK_STATE_FORCED = 3,   /**< ERR/FRC: forced back into use, no member was usable */
+    SJK_STATE_BUSY = 4,     /**< OK/BUSY: pool exhausted or busy_limit reached */
+    SJK_STATE_ERROR = 5,    /**< ERR: not used until recovery */
+    SJK_STATE_PROBE = 6     /**< ERR/PRB: a request is probing it now */
+};
+
+/** Member activation (reference §9.10). */
+enum { SJK_ACTIVATION_ACTIVE = 0, SJK_ACTIVATION_DISABLED = 1, SJK_ACTIVATION_STOPPED = 2 };
+
+/** One shared record. Slot i < worker count belongs to worker i (busy/used counters of an ajp
+ *  worker, maintenance time of an lb); the slots after them belong to (lb, member) pairs.
+ *  Every field is read and written only with the segment lock held. */
+typedef struct sjk_slot {
+    uint64_t lb_value;          /**< load counter used for selection */
+    uint64_t lb_mult;           /**< multiplier derived from lbfactor (LCM / lbfactor) */
+    int64_t first_error_time;   /**< seconds (CLOCK_REALTIME), 0: none */
+    int64_t last_error_time;    /**< seconds, 0: none */
+    int64_t last_maintain_time; /**< lb slots: last maintenance run, seconds */
+    uint64_t sessions;          /**< requests without session id (statistics, Sessions method) */
+    uint64_t errors;            /**< errors attributed to the member */
+    uint64_t elected;           /**< attempts on this member / requests on this worker */
+    uint64_t elected_snapshot;  /**< `elected` at the last maintenance (idle detection) */
+    uint64_t bytes_read;        /**< bytes received from the backend */
+    uint64_t bytes_written;     /**< bytes sent to the backend */
+    int32_t state;              /**< SJK_STATE_* */
+    int32_t activation;         /**< SJK_ACTIVATION_* (runtime value) */
+    int32_t lbfactor;           /**< runtime lbfactor */
+    int32_t distance;           /**< runtime distance */
+    int32_t busy;               /**< in-flight requests across all processes */
+    int32_t max_busy;           /**< highest `busy` seen */
+    int32_t reply_timeouts;     /**< decayed count of reply timeouts */
+    uint32_t sequence;          /**< bumped on runtime configuration changes */
+} sjk_slot_t;
+
+/** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim
+ *  initialises; it guards every slot. */
+typedef struct sjk_shm_header {
+    char magic[8];              /**< "SJKSHM01" */
+    uint32_t size;              /**< bytes of the whole segment */
+    uint32_t slot_count;
+    int64_t last_maintain_time; /**< global maintenance election, seconds */
+    uint64_t lock[8];           /**< storage for a pthread_mutex_t (checked by the shim) */
+} sjk_shm_header_t;
+
+/** Bytes of shared memory the configuration needs (header + slots). */
+sjk_status_t sjk_shm_size(const sjk_config_t *config, size_t *out);
+
+/** Hands the core the segment created by the shim in post_config (header magic, size and lock
+ *  already initialised, slots zeroed); the core fills the slots' initial values. Children
+ *  inherit the mapping through fork. */
+sjk_status_t sjk_shm_attach(const sjk_config_t *config, void *base, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
