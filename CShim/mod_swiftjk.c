@@ -35,6 +35,9 @@ static int sjk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         return !OK;
     }
     ap_add_version_component(pconf, "SwiftJK/" SJK_VERSION);
+    if (sjk_create_shm(pconf, s, sjk_current_config) != OK) {
+        return !OK;
+    }
     return sjk_open_logs(pconf, s);
 }
 

@@ -100,6 +100,9 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
 /** The configuration built for the current generation, NULL before post_config. */
 extern sjk_config_t *sjk_current_config;
 
+/** Creates the shared-memory segment of this configuration generation (sjk_shm.c). */
+int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config);
+
 /** Opens the JK log of every server (sjk_log.c). */
 int sjk_open_logs(apr_pool_t *pconf, server_rec *s);
 

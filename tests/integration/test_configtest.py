@@ -253,18 +253,42 @@ def test_jkworkerproperty_bad_type_names_httpd_conf_line(workdir):
     assert "Unknown worker type jni" in start_fails(apache)
 
 
-# id -> (jk_conf with the bad directive marked by its first word, regex for the message, mod_jk's message)
+# id -> (jk_conf, text of the bad line, regex for SwiftJK's message, mod_jk's message)
+VHOST = "<VirtualHost 127.0.0.1:80>\n    ServerName v.test\n    {}\n</VirtualHost>\n"
 DIRECTIVE_ERRORS = {
-    "workers-file-missing": ("JkWorkersFile /nonexistent/sjk/workers.properties\n",
+    "workers-file-missing": ("JkWorkersFile /nonexistent/sjk/workers.properties\n", "JkWorkersFile /nonexistent",
                              r"/nonexistent/sjk/workers\.properties", "Can't find the workers file"),
-    "workers-file-twice": ("JkWorkersFile workers.properties\n", r"only allowed once", "only allowed once"),
-    "mount-without-slash": ("JkMount app/* w1\n", r"app/\*.*(start|begin).*/", "JkMount context should start with /"),
-    "unmount-without-slash": ("JkUnMount *.gif w1\n", r"\*\.gif.*(start|begin).*/",
+    "workers-file-twice": ("JkWorkersFile workers.properties\n", "JkWorkersFile workers.properties",
+                           r"only allowed once", "only allowed once"),
+    "mount-without-slash": ("JkMount app/* w1\n", "JkMount app/*", r"app/\*.*(start|begin).*/",
+                            "JkMount context should start with /"),
+    "unmount-without-slash": ("JkUnMount *.gif w1\n", "JkUnMount *.gif", r"\*\.gif.*(start|begin).*/",
                               "JkUnMount context should start with /"),
-    "mountcopy-bad-value": ("JkMountCopy maybe\n", r"JkMountCopy.*(On|Off|All)", "JkMountCopy must be All, On or Off"),
-    "options-unknown-word": ("JkOptions +ForwardURIProxy +ForwardEverything\n", r"ForwardEverything",
-                             "Illegal option 'ForwardEverything'"),
-    "options-minus-forwarduri": ("JkOptions -ForwardURIProxy\n", r"ForwardURIProxy", "JkOptions: Illegal option"),
+    "mount-one-argument-outside-location": ("JkMount w1\n", "JkMount w1", r"JkMount.*(pattern|path)",
+                                            "JkMount needs a path when not defined in a location"),
+    "mount-two-arguments-in-location": ("<Location /l>\n    JkMount /x w1\n</Location>\n", "JkMount /x w1",
+                                        r"Location", "JkMount can not have a path when defined in a location"),
+    "mountfile-missing": ("JkMountFile /nonexistent/sjk/uri.properties\n", "JkMountFile /nonexistent",
+                          r"/nonexistent/sjk/uri\.properties", "Can't find the mount file specified"),
+    "mountcopy-bad-value": ("JkMountCopy maybe\n", "JkMountCopy maybe", r"JkMountCopy.*(On|Off|All)",
+                            "JkMountCopy must be All, On or Off"),
+    "mountcopy-all-in-vhost": (VHOST.format("JkMountCopy All"), "JkMountCopy All", r"JkMountCopy.*main server",
+                               "JkMountCopy cannot occur within <VirtualHost> section"),
+    "workers-file-in-vhost": (VHOST.format("JkWorkersFile /etc/hostname"), "JkWorkersFile /etc/hostname",
+                              r"JkWorkersFile.*main server", "JkWorkersFile cannot occur within <VirtualHost>"),
+    "worker-property-in-vhost": (VHOST.format("JkWorkerProperty worker.w1.port=1"), "JkWorkerProperty",
+                                 r"JkWorkerProperty.*main server",
+                                 "JkWorkerProperty cannot occur within <VirtualHost>"),
+    "shm-file-in-vhost": (VHOST.format("JkShmFile logs/x"), "JkShmFile logs/x", r"JkShmFile.*main server",
+                          "JkShmFile cannot occur within <VirtualHost>"),
+    "options-unknown-word": ("JkOptions +ForwardURIProxy +ForwardEverything\n", "JkOptions +ForwardURIProxy",
+                             r"ForwardEverything", "Illegal option 'ForwardEverything'"),
+    "options-minus-forwarduri": ("JkOptions -ForwardURIProxy\n", "JkOptions -ForwardURIProxy", r"ForwardURIProxy",
+                                 "JkOptions: Illegal option"),
+    "strip-session-bad-value": ("JkStripSession maybe\n", "JkStripSession maybe", r"On or Off",
+                                "JkStripSession must be On or Off"),
+    "no-such-directive": ("JkLbWorkerName lb\n", "JkLbWorkerName", r"Invalid command 'JkLbWorkerName'",
+                          "Invalid command 'JkLbWorkerName'"),
 }
 
 
@@ -272,15 +296,12 @@ DIRECTIVE_ERRORS = {
 @pytest.mark.parametrize("case", list(DIRECTIVE_ERRORS), ids=list(DIRECTIVE_ERRORS))
 def test_bad_directive_fails_configtest_with_httpd_conf_line(workdir, connector, case):
     """Directive errors are httpd syntax errors for both modules: 'Syntax error on line N of <conf>'."""
-    conf, what, modjk_says = DIRECTIVE_ERRORS[case]
+    conf, needle, what, modjk_says = DIRECTIVE_ERRORS[case]
     has_workers = case != "workers-file-missing"
     apache, rc, out = configtest(workdir, connector, workers=lines(*W1) if has_workers else None,
-                                 jk_conf=conf + "JkMount /ok/* w1\n")
+                                 jk_conf="JkMount /ok/* w1\n" + conf)
     assert rc != 0, out
-    if case == "workers-file-twice":
-        line = conf_line(apache, "JkWorkersFile workers.properties")
-    else:
-        line = conf_line(apache, conf.split()[0] + " " + conf.split()[1])
+    line = conf_line(apache, needle)
     assert f"Syntax error on line {line} of {apache.conf}" in out, out
     if connector == "modjk":
         assert modjk_says in out, out

@@ -106,6 +106,18 @@ JkMount /dup/* w1
 JkMount /dup/* w2
 JkMount /tie/* w1
 JkMount /tie2/* w1
+JkMount /q?.txt w1
+JkMount /ext/* w1;reply_timeout=5000;use_server_errors=600
+JkMount /ext2/* w2;no_such_extension=1
+SetEnvIf Request_URI "^/app/nojk/" no-jk
+<Location /seth-ext>
+    SetHandler jakarta-servlet
+    SetEnv JK_WORKER_NAME "w2;reply_timeout=5000"
+</Location>
+<Location /seth-undefined>
+    SetHandler jakarta-servlet
+    SetEnv JK_WORKER_NAME nosuch
+</Location>
 """
 
 # worker.<name>.mount rules (source rank 1) next to JkMount (2) and the mount file (3), §5.1
@@ -201,6 +213,31 @@ def test_equal_patterns_higher_source_rank_wins(site, backends):
     assert forwarded(site, backends, "/tie2/a") == ("w2", "/tie2/a")    # mount file beats JkMount
 
 
+def test_question_mark_matches_exactly_one_character(site, backends):
+    assert forwarded(site, backends, "/qa.txt") == ("w1", "/qa.txt")
+    not_forwarded(site, backends, "/q.txt")
+    not_forwarded(site, backends, "/qab.txt")
+
+
+def test_rule_extensions_do_not_change_the_worker(site, backends):
+    assert forwarded(site, backends, "/ext/a") == ("w1", "/ext/a")
+    assert forwarded(site, backends, "/ext2/a") == ("w2", "/ext2/a")   # unknown extension: warning only
+
+
+def test_no_jk_env_var_stops_forwarding(site, backends):
+    not_forwarded(site, backends, "/app/nojk/a")
+    assert forwarded(site, backends, "/app/nojkx") == ("w1", "/app/nojkx")
+
+
+def test_uri_longer_than_4095_bytes_is_never_mapped(site, backends):
+    """§5.3: the normalised URI is mapped only up to 4095 bytes; both modules leave it to httpd."""
+    long_path = "/app/" + "a" * 4100
+    assert forwarded(site, backends, "/app/" + "a" * 3000)[0] == "w1"
+    before = forward_count(backends)
+    status, _ = get(site.port, long_path)
+    assert status in (403, 404) and forward_count(backends) == before, status
+
+
 def test_t21_path_parameters_are_mapped_away_but_forwarded(site, backends):
     assert forwarded(site, backends, "/app/x;jsessionid=ABC/y") == ("w1", "/app/x;jsessionid=ABC/y")
     assert last_req_uri(backends["w1"]) == "/app/x;jsessionid=ABC/y"
@@ -263,6 +300,27 @@ def test_t27_sethandler_without_worker_name_is_not_forwarded(site, backends):
 
 def test_t27_sethandler_with_jk_worker_name_is_forwarded(site, backends):
     assert forwarded(site, backends, "/seth-env") == ("w1", "/seth-env")
+
+
+def test_t27_jk_worker_name_may_carry_rule_extensions(site, backends):
+    assert forwarded(site, backends, "/seth-ext") == ("w2", "/seth-ext")
+
+
+def test_t27_jk_worker_name_naming_an_undefined_worker_gives_500(site, backends):
+    not_forwarded(site, backends, "/seth-undefined", status=500)
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_t27_jkworkerindicator_renames_the_variable(connector, backends):
+    conf = ("JkWorkerIndicator MYWORKER\n<Location /ind>\n    SetHandler jakarta-servlet\n    SetEnv MYWORKER w2\n"
+            "</Location>\n<Location /ind-old>\n    SetHandler jakarta-servlet\n    SetEnv JK_WORKER_NAME w1\n"
+            "</Location>\n")
+    apache = Apache(make_workdir(), connector, "event", workers=workers_text(backends), jk_conf=conf).start()
+    try:
+        assert forwarded(apache, backends, "/ind") == ("w2", "/ind")
+        not_forwarded(apache, backends, "/ind-old")
+    finally:
+        apache.stop()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,10 +469,11 @@ def vhosts_on(request, backends):
     apache = Apache(work, request.param, "event", workers=workers_text(backends), name="vhosts-on", jk_conf="")
     port = apache.port
     conf = (f"Listen 127.0.0.2:{port2}\n"
-            f"JkMount /a/* w1\nJkMountFile {mount_file}\n"
+            f"JkMount /a/* w1\nJkUnMount /a/no/* w1\nJkMountFile {mount_file}\n"
             + vhost(port, "plain.test")                                         # no Jk directive at all
             + vhost(port, "other.test", "    JkMount /b/* w2\n")                # own rules, no JkMountCopy
-            + vhost(port, "copy.test", "    JkMountCopy On\n    JkMount /b/* w2\n")
+            + vhost(port, "copy.test", "    JkMountCopy On\n    JkMount /b/* w2\n    JkUnMount /a/private/* *\n"
+                    "    <Location /vloc>\n        JkMount w2\n    </Location>\n")
             + vhost(port, "override.test", "    JkMountCopy On\n    JkMount /a/* w2\n"))
     apache.conf.write_text(apache.conf.read_text() + conf)
     apache.port2 = port2
@@ -459,6 +518,21 @@ def test_t26_jkmountcopy_on_copies_main_rules_and_mount_file(vhosts_on, backends
     assert forwarded(a, backends, "/mf/x", host="copy.test") == ("w1", "/mf/x")
 
 
+def test_t26_copied_and_own_exclusions_apply_in_the_vhost(vhosts_on, backends):
+    a = vhosts_on
+    not_forwarded(a, backends, "/a/no/x", host="copy.test")        # main's JkUnMount, copied
+    not_forwarded(a, backends, "/a/private/x", host="copy.test")   # the vhost's own JkUnMount
+    assert forwarded(a, backends, "/a/private/x", address="127.0.0.2", port=a.port2) == ("w1", "/a/private/x")
+    not_forwarded(a, backends, "/a/no/x", address="127.0.0.2", port=a.port2)
+
+
+def test_t26_location_mount_inside_vhost(vhosts_on, backends):
+    a = vhosts_on
+    assert forwarded(a, backends, "/vloc", host="copy.test") == ("w2", "/vloc")
+    not_forwarded(a, backends, "/vloc", host="other.test")
+    not_forwarded(a, backends, "/vloc", address="127.0.0.2", port=a.port2)
+
+
 def test_t26_vhost_rule_wins_over_copied_identical_pattern(vhosts_on, backends):
     assert forwarded(vhosts_on, backends, "/a/x", host="override.test") == ("w2", "/a/x")
 
@@ -473,10 +547,12 @@ def vhosts_all(request, backends):
     work = make_workdir()
     apache = Apache(work, request.param, "event", workers=workers_text(backends), name="vhosts-all", jk_conf="")
     port = apache.port
-    conf = ("JkMountCopy All\nJkMount /a/* w1\n"
+    conf = ("JkMountCopy All\nJkMount /a/* w1\nJkOptions +RejectUnsafeURI\n"
             + vhost(port, "plain.test")
             + vhost(port, "other.test", "    JkMount /b/* w2\n")
-            + vhost(port, "off.test", "    JkMountCopy Off\n    JkMount /b/* w2\n"))
+            + vhost(port, "off.test", "    JkMountCopy Off\n    JkMount /b/* w2\n")
+            + vhost(port, "lax.test", "    JkOptions -RejectUnsafeURI\n")
+            + vhost(port, "lax2.test", "    JkOptions -RejectUnsafeURI\n    JkMount /a/* w1\n"))
     apache.conf.write_text(apache.conf.read_text() + conf)
     apache.start()
     yield apache
@@ -494,3 +570,86 @@ def test_t26_jkmountcopy_off_in_vhost_overrides_all(vhosts_all, backends):
     a = vhosts_all
     not_forwarded(a, backends, "/a/x", host="off.test")
     assert forwarded(a, backends, "/b/x", host="off.test") == ("w2", "/b/x")
+
+
+def test_jkoptions_are_inherited_by_vhosts(vhosts_all, backends):
+    """§4.2: vhost = (main_plus - main_minus) + vhost_plus - vhost_minus; main has +RejectUnsafeURI."""
+    a = vhosts_all
+    not_forwarded(a, backends, "/a/x%25y", host="plain.test")
+    not_forwarded(a, backends, "/a/x%25y", host="other.test")
+    assert forwarded(a, backends, "/a/xy", host="other.test") == ("w1", "/a/xy")
+
+
+def test_vhost_can_remove_an_inherited_option(vhosts_all, backends):
+    a = vhosts_all
+    assert forwarded(a, backends, "/a/x%25y", host="lax2.test") == ("w1", "/a/x%25y")
+    assert forwarded(a, backends, "/a/xy", host="lax2.test") == ("w1", "/a/xy")
+
+
+def test_vhost_option_with_only_copied_rules(vhosts_all, backends):
+    """A legitimate difference. mod_jk 1.2.48 keeps RejectUnsafeURI on the URI map, and a vhost whose
+    only rules are copied (JkMountCopy, no JkMount of its own) uses the main server's map: its own
+    `JkOptions -RejectUnsafeURI` is ignored (and, the other way round, a vhost's own
+    `+RejectUnsafeURI` is ignored when main does not set it). SwiftJK applies the vhost's effective
+    JkOptions (§4.2) to every request of the vhost, which is what the operator wrote and is never
+    less safe in the '+' direction."""
+    a = vhosts_all
+    assert forwarded(a, backends, "/a/xy", host="lax.test") == ("w1", "/a/xy")
+    if a.connector == "modjk":
+        not_forwarded(a, backends, "/a/x%25y", host="lax.test")
+    else:
+        assert forwarded(a, backends, "/a/x%25y", host="lax.test") == ("w1", "/a/x%25y")
+
+
+# worker.<name>.mount rules next to vhosts: they belong to the main server's table (§5.1)
+
+@pytest.fixture(scope="module", params=CONNECTORS)
+def vhosts_worker_mount(request, backends):
+    work = make_workdir()
+    port2 = free_port("127.0.0.2")
+    apache = Apache(work, request.param, "event", name="vhosts-wm", jk_conf="",
+                    workers=workers_text(backends) + "worker.w1.mount=/wm/*\n")
+    port = apache.port
+    conf = (f"Listen 127.0.0.2:{port2}\nJkMount /a/* w1\n"
+            + vhost(port, "plain.test")                                        # no Jk directive at all
+            + vhost(port, "copy.test", "    JkMountCopy On\n")                  # copies, no own rule
+            + vhost(port, "copyown.test", "    JkMountCopy On\n    JkMount /own/* w2\n"))
+    apache.conf.write_text(apache.conf.read_text() + conf)
+    apache.port2 = port2
+    apache.start()
+    yield apache
+    apache.stop()
+
+
+def test_worker_mount_in_main_server_next_to_a_vhost_without_jk_directives(vhosts_worker_mount, backends, request):
+    a = vhosts_worker_mount
+    if a.connector == "swiftjk":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "the main server loses its worker.<name>.mount rules as soon as a <VirtualHost> without any Jk* "
+            "directive exists: that vhost shares the main server's sjk_server_conf, so sjk_build_config's "
+            "'c->index = index++' overwrites the main server's map index with the vhost's, and only map 0 "
+            "holds worker mounts. workers: 'worker.w1.mount=/wm/*', vhost 'ServerName plain.test' only; GET "
+            "/wm/x on the main server gives 404, mod_jk forwards it to w1 (JkMount rules still work)")))
+    assert forwarded(a, backends, "/a/x", address="127.0.0.2", port=a.port2) == ("w1", "/a/x")
+    assert forwarded(a, backends, "/wm/x", address="127.0.0.2", port=a.port2) == ("w1", "/wm/x")
+
+
+def test_worker_mount_reaches_a_copying_vhost_without_own_rules(vhosts_worker_mount, backends, request):
+    """mod_jk gives a JkMountCopy vhost that has no mount rule of its own the main server's URI map
+    itself, worker.<name>.mount rules included (so 'JkMountCopy All' + worker mounts serve every
+    vhost); a vhost with rules of its own gets only the copied JkMount/JkUnMount rules."""
+    a = vhosts_worker_mount
+    if a.connector == "swiftjk":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "worker.<name>.mount rules are not inherited by a JkMountCopy On/All vhost that has no mount rule "
+            "of its own: 'worker.w1.mount=/wm/*', vhost 'ServerName copy.test' + 'JkMountCopy On'; GET /wm/x "
+            "with Host: copy.test gives 404, mod_jk forwards to w1 (same with JkMountCopy All in main)")))
+    assert forwarded(a, backends, "/a/x", host="copy.test") == ("w1", "/a/x")
+    assert forwarded(a, backends, "/wm/x", host="copy.test") == ("w1", "/wm/x")
+
+
+def test_worker_mount_does_not_reach_a_copying_vhost_with_own_rules(vhosts_worker_mount, backends):
+    a = vhosts_worker_mount
+    assert forwarded(a, backends, "/a/x", host="copyown.test") == ("w1", "/a/x")
+    assert forwarded(a, backends, "/own/x", host="copyown.test") == ("w2", "/own/x")
+    not_forwarded(a, backends, "/wm/x", host="copyown.test")

@@ -208,3 +208,30 @@ def test_auto_alias_serves_static_context_files(connector):
     finally:
         apache.stop()
         backend.stop()
+
+
+@pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
+def test_t62_busy_limit_on_plain_worker_gives_503_across_children(connector):
+    """busy_limit=1 counts in-flight requests across all prefork children (shared memory): of two
+    concurrent slow requests served by different children, one gets 503."""
+    import threading
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    apache = Apache(work, connector, "prefork", jk_conf="JkMount /w/* w\n",
+                    workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n"
+                            f"worker.w.busy_limit=1\n").start()
+    statuses = []
+    try:
+        def slow():
+            statuses.append(get(apache, "/w/delay/1500")[0])
+        threads = [threading.Thread(target=slow) for _ in range(2)]
+        for t in threads:
+            t.start()
+            time.sleep(0.3)
+        for t in threads:
+            t.join(30)
+        assert sorted(statuses) == [200, 503]
+        assert get(apache, "/w/ok")[0] == 200, "the count went back down"
+    finally:
+        apache.stop()
+        backend.stop()

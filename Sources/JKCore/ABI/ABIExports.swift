@@ -137,3 +137,22 @@ public func sjk_strip_session(_ uri: sjk_str_t, _ parameter: sjk_str_t, _ out: U
     length.pointee = stripped.count
     return sjk_status_t(SJK_OK)
 }
+
+/// sjk_shm_size: bytes of shared memory the configuration needs.
+@c @implementation
+public func sjk_shm_size(_ config: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> sjk_status_t {
+    guard let registry = registry(config), let out else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    out.pointee = SharedSegment.size(slotCount: registry.slotCount)
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_shm_attach: the parent hands over the segment it created.
+@c @implementation
+public func sjk_shm_attach(_ config: OpaquePointer?, _ base: UnsafeMutableRawPointer?, _ size: Int) -> sjk_status_t {
+    guard let registry = registry(config), let base,
+          let segment = SharedSegment(base: base, size: size, slotCount: registry.slotCount) else {
+        return sjk_status_t(SJK_ERR_ARGUMENT)
+    }
+    registry.attach(segment)
+    return sjk_status_t(SJK_OK)
+}

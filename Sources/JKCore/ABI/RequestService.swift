@@ -18,6 +18,12 @@ public enum RequestService {
         let extensions = ruleExtensions(registry, mapping: mapping, request: request, io: io)
         switch registry.runtimes[worker] {
         case .ajp(let endpoint):
+            guard let admission = BusyAdmission(registry.segment, slot: worker, limit: endpoint.settings.busyLimit) else {
+                io.log(Int(SJK_LOG_INFO), "worker \(endpoint.name) is busy (busy_limit \(endpoint.settings.busyLimit))")
+                outcome.status = 503
+                return outcome
+            }
+            defer { admission.release() }
             return serveAJP(endpoint, request: request, extensions: extensions, io: io, outcome: outcome)
         case .loadBalancer, .status:
             io.log(Int(SJK_LOG_ERROR), "worker \(registry.configuration.workers[worker].name) is of type "

@@ -25,6 +25,7 @@ extension AJPEndpoint.Settings {
         poolSize = max(worker.connectionPoolSize ?? threadsPerChild, 1)
         poolMinSize = worker.connectionPoolMinSize ?? (poolSize + 1) / 2
         pingTimeoutMs = max(worker.pingTimeout, 0)
+        busyLimit = max(worker.busyLimit, 0)
         idlePingIntervalMs = worker.pingMode.contains(.interval)
             ? max(worker.connectionPingInterval, 0).multipliedReportingOverflow(by: 1000).partialValue : 0
         if let secret = worker.secret ?? inheritedSecret { self.secret = Array(secret.utf8) }

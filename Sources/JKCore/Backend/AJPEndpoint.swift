@@ -40,6 +40,8 @@ public final class AJPEndpoint: @unchecked Sendable {
         public var pingTimeoutMs = 10000
         /// Idle time in ms after which maintenance CPings a pooled connection (ping_mode I); 0: never.
         public var idlePingIntervalMs = 0
+        /// busy_limit: most concurrent requests across all processes (0: no limit).
+        public var busyLimit = 0
         /// secret, if configured (bytes sent in attribute 0x0C).
         public var secret: [UInt8]? = nil
 
