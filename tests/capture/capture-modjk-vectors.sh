@@ -21,6 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=${1:-$ROOT/.build/modjk-vectors}
 APACHE_PORT=${APACHE_PORT:-39428}
 APACHE_PORT_ENV=${APACHE_PORT_ENV:-39436}
+APACHE_PORT_SSL=${APACHE_PORT_SSL:-39444}
 BACKEND=${AJP_TEST_BACKEND:-$ROOT/.build/debug/ajp-test-backend}
 # shellcheck source=../lib/apache.sh
 source "$ROOT/tests/lib/apache.sh"
@@ -33,6 +34,7 @@ BACKEND_PID=
 cleanup() {
     apache_stop "$WORK/a1" || true
     apache_stop "$WORK/a2" || true
+    apache_stop "$WORK/a3" || true
     if [ -n "$BACKEND_PID" ]; then kill "$BACKEND_PID" 2>/dev/null || true; wait "$BACKEND_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -40,11 +42,11 @@ trap cleanup EXIT
 # Like apache_start from tests/lib/apache.sh, but in a session of its own: on SIGTERM the prefork
 # parent signals its whole process group, which would otherwise include this script.
 capture_apache_start() {
-    local dir=$1 port=$2 i
+    local dir=$1 port=$2 scheme=${3:-http} i
     setsid apache2 -f "$dir/httpd.conf" -DFOREGROUND > "$dir/logs/stdout.log" 2>&1 &
     echo $! > "$dir/apache.pid"
     for ((i = 0; i < 100; i++)); do
-        if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/static.txt"; then return 0; fi
+        if curl -sk -o /dev/null --max-time 2 "$scheme://127.0.0.1:$port/static.txt"; then return 0; fi
         kill -0 "$(cat "$dir/apache.pid")" 2>/dev/null || { cat "$dir/logs/error.log" >&2; return 1; }
         sleep 0.1
     done
@@ -53,7 +55,7 @@ capture_apache_start() {
 }
 
 # The fixed client ports stay in TIME_WAIT for a minute after a previous run; wait for them.
-CLIENT_PORTS=(41028 41128 41228 41029 41030 41031 41032 41033 41133 41233 41034 41036 41136)
+CLIENT_PORTS=(41044 41028 41128 41228 41328 41333 41038 41029 41030 41031 41032 41033 41133 41233 41034 41036 41136)
 for _ in $(seq 80); do
     busy=0
     for p in "${CLIENT_PORTS[@]}"; do
@@ -159,15 +161,41 @@ capture t33_propfind --local-port 41133 "${UA[@]}" -X PROPFIND "$BASE/app/pf"
 capture t33_baseline_control --local-port 41233 "${UA[@]}" -X BASELINE-CONTROL "$BASE/app/bc"
 # T34: secret + ping_mode=P: CPING first, then FORWARD_REQUEST with the secret attribute first.
 capture t34_secret --local-port 41034 "${UA[@]}" "$BASE/sec/hello"
+# A present but empty query string ("?"), and a lower-case method (not in the table: stored).
+capture empty_query --local-port 41328 "${UA[@]}" "$BASE/plain/q?"
+capture lowercase_method --local-port 41333 "${UA[@]}" -X get "$BASE/plain/lower"
 apache_stop "$WORK/a1"
 
 # T36: JkEnvVar in its own instance, so the other vectors carry no DEFVAR attribute.
-jk_conf "$WORK/a2" "JkEnvVar MYVAR" "JkEnvVar DEFVAR dflt" "SetEnvIf Request_URI setmy MYVAR=fromenv"
+jk_conf "$WORK/a2" "JkEnvVar MYVAR" "JkEnvVar DEFVAR dflt" "SetEnvIf Request_URI setmy MYVAR=fromenv" \
+    "SetEnvIf Request_URI /w1/user JK_REMOTE_USER=alice JK_AUTH_TYPE=Basic JK_REMOTE_HOST=h.example"
 apache_write_conf "$WORK/a2" "$APACHE_PORT_ENV" prefork modjk "$WORK/a2/jk-extra.conf"
 capture_apache_start "$WORK/a2" "$APACHE_PORT_ENV"
 capture t36_envvar_set --local-port 41036 "${UA[@]}" "http://127.0.0.1:$APACHE_PORT_ENV/w1/setmy"
 capture t36_envvar_default --local-port 41136 "${UA[@]}" "http://127.0.0.1:$APACHE_PORT_ENV/w1/other"
+# T38 and the remote_user/auth_type attributes, set through the JK_* environment variables.
+capture t38_env_user_host --local-port 41038 "${UA[@]}" "http://127.0.0.1:$APACHE_PORT_ENV/w1/user"
 apache_stop "$WORK/a2"
+
+# SSL attributes: the whole server speaks TLS 1.2 with one fixed cipher; the client presents a
+# self-signed certificate (SSLVerifyClient optional_no_ca + ExportCertData gives SSL_CLIENT_CERT).
+mkdir -p "$WORK/a3"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$WORK/a3/server.key" \
+    -out "$WORK/a3/server.pem" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sjk-client -keyout "$WORK/a3/client.key" \
+    -out "$WORK/a3/client.pem" 2>/dev/null
+jk_conf "$WORK/a3" \
+    "LoadModule socache_shmcb_module $APACHE_MODULES/mod_socache_shmcb.so" \
+    "LoadModule ssl_module $APACHE_MODULES/mod_ssl.so" \
+    "SSLSessionCache shmcb:$WORK/a3/logs/ssl_scache(512000)" \
+    "SSLEngine on" "SSLProtocol TLSv1.2" "SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256" \
+    "SSLCertificateFile $WORK/a3/server.pem" "SSLCertificateKeyFile $WORK/a3/server.key" \
+    "SSLVerifyClient optional_no_ca" "SSLOptions +StdEnvVars +ExportCertData"
+apache_write_conf "$WORK/a3" "$APACHE_PORT_SSL" prefork modjk "$WORK/a3/jk-extra.conf"
+capture_apache_start "$WORK/a3" "$APACHE_PORT_SSL" https
+capture ssl_client_cert --local-port 41044 "${UA[@]}" -k --cert "$WORK/a3/client.pem" --key "$WORK/a3/client.key" \
+    "https://127.0.0.1:$APACHE_PORT_SSL/plain/tls?z=1"
+apache_stop "$WORK/a3"
 
 cp "$WORK/a1/logs/mod_jk.log" "$OUT/mod_jk-a1.log"
 cp "$WORK/a2/logs/mod_jk.log" "$OUT/mod_jk-a2.log"
