@@ -116,7 +116,7 @@ final class ByteArena {
 
 /// Everything that goes into one FORWARD_REQUEST: the fields of `sjk_request_t` plus the
 /// per-worker `AJPForwardContext`. Defaults are the capture environment of GoldenVectors.swift.
-struct RequestSpec {
+struct RequestSpec: Sendable {
     var method = "GET"
     var protocolName = "HTTP/1.1"
     var uri = "/"

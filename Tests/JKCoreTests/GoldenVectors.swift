@@ -34,6 +34,33 @@ enum GoldenVectors {
         static let envVarServerPort: Int32 = 39436
         /// Port of the TLS httpd.
         static let sslServerPort: Int32 = 39444
+        /// SSL_CIPHER of the TLS capture.
+        static let sslCipher = "ECDHE-RSA-AES128-GCM-SHA256"
+        /// SSL_SESSION_ID of the TLS capture (random per handshake).
+        static let sslSessionID = "035106c0f4edac6bb81ea5eb3ac8114246a413eafeb8fb47919adba85fce26e5"
+        /// SSL_CLIENT_CERT of the TLS capture: the throw-away self-signed client certificate, PEM.
+        static let sslClientCertificatePEM = """
+            -----BEGIN CERTIFICATE-----
+            MIIDCzCCAfOgAwIBAgIUXo/MGuF+2D173rVbnUERFYK0K0kwDQYJKoZIhvcNAQEL
+            BQAwFTETMBEGA1UEAwwKc2prLWNsaWVudDAeFw0yNjExMjcxMTAzMTlaFw0yNjEx
+            MjkxMTAzMTlaMBUxEzARBgNVBAMMCnNqay1jbGllbnQwggEiMA0GCSqGSIb3DQEB
+            AQUAA4IBDwAwggEKAoIBAQCKrS5+CZFhKNy6LlCHKWJc29Rk8bs+5Bn4FYqu4yn/
+            XeP1oHI9McYATCkdJFJJLOdzE6jy9haJKLNmG0IxwNbKmEB7Rd/DKMLO5uv1kGRo
+            TqIzLlXI82NvE3/yjCtvrUfEKz2eUWZ1Zsz1ty+1OLRGx2rg0Ik6lyess2kL179X
+            9BBz9E5Ni3FGZhXVH2NssptooEU3JARfHjKXHra4a6TPQMqGNObPrjtmRAiylt0d
+            9wOx/79WvmDl4GcMQN/ZqR5n4iark6iDIT9lg0Tnkkx6AkAO5gx/8yAXitmysXdC
+            rXGohtplC4XULQqxDtSQuu1da4Nvh6Mcsq5pIV7WjycfAgMBAAGjUzBRMB0GA1Ud
+            DgQWBBT+xDhu1zrVlqxzInt+hWwNI7lU8DAfBgNVHSMEGDAWgBT+xDhu1zrVlqxz
+            Int+hWwNI7lU8DAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQCB
+            TNhm7EnqcvvzuQRKu23t06JpmvWoJAaCayrJmnib9Sg6X4JUjpS7OXvhtQl3o0gR
+            mYkccrWrMhh+gmyy1EGLumDGlLQOetgqCdXpp6F3WCSEdTLihah5mrRvH55caQzu
+            gwHHeleLBiCoUOAwIfwGjIjtwlXUQSt21ZXqUnt3jp537Mit72vj9oIfpJ1N9aCx
+            AcIZQzNh/RY1wm39ItJU/yvtUHF4blOQToyFSfNWUsxceK0orOWguay1tOzG7JtH
+            BwpIEIiJYXrFqdvi6RdBCjRa2AvjLMAgQysX8ca1LOxrnWAan5lrJ+8pb/j+/fnF
+            7MUiVLOw3S5dypJLmXM/
+            -----END CERTIFICATE-----
+
+            """
     }
 
     /// Packets mod_jk 1.2.48 sent to the backend.

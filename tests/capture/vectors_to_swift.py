@@ -205,6 +205,8 @@ def main():
 ''' % {"jk_date": jk_date, "jk_versions": ", ".join(jk_versions), "tc_date": tc_date,
        "tc_versions": ", ".join(tc_versions)}
 
+    ssl = dict((a[0], a[1]) for a in modjk[("ssl_client_cert", 1)]["decoded"]["attributes"])
+    pem = "\n".join(("            " + line) if line else "" for line in ssl["ssl_cert"].split("\n"))
     main_file = head + '''
 /// Golden vectors: whole packets, header included, exactly as captured.
 enum GoldenVectors {
@@ -218,6 +220,14 @@ enum GoldenVectors {
         static let envVarServerPort: Int32 = 39436
         /// Port of the TLS httpd.
         static let sslServerPort: Int32 = 39444
+        /// SSL_CIPHER of the TLS capture.
+        static let sslCipher = "@@CIPHER@@"
+        /// SSL_SESSION_ID of the TLS capture (random per handshake).
+        static let sslSessionID = "@@SESSION@@"
+        /// SSL_CLIENT_CERT of the TLS capture: the throw-away self-signed client certificate, PEM.
+        static let sslClientCertificatePEM = """
+@@PEM@@
+            """
     }
 
     /// Packets mod_jk 1.2.48 sent to the backend.
@@ -232,6 +242,8 @@ enum GoldenVectors {
     }
 }
 ''' % (indent(emit(MODJK, modjk)), indent(emit(TOMCAT, tomcat)), indent(indent(exchanges())))
+    main_file = main_file.replace("@@CIPHER@@", ssl["ssl_cipher"]).replace("@@SESSION@@", ssl["ssl_session"])
+    main_file = main_file.replace("@@PEM@@", pem)
 
     large_file = head + '''
 extension GoldenVectors.ModJK {
