@@ -21,6 +21,15 @@
 //   tests/ajp_client.py (and replayed the exact T28 packet above) and recorded every packet Tomcat sent.
 //
 // Field layout: reference mod_jk-and-ajp13.md §1 and Appendix A.
+//
+// To recapture (needs Debian's apache2, libapache2-mod-jk and tomcat10; binds only 127.0.0.x):
+//   swift build --product ajp-test-backend
+//   tests/capture/capture-modjk-vectors.sh      # writes .build/modjk-vectors/
+//   tests/capture/capture-tomcat-responses.sh   # replays the T28 capture, so run it second
+//   tests/capture/vectors_to_swift.py           # rewrites this file and GoldenVectors+LargeBody.swift
+// A recapture changes the TLS session id and client certificate (fed back from Environment below)
+// and, in the Tomcat packets, the ETag, Last-Modified and JSESSIONID values that the response tests
+// spell out; the mod_jk request bytes are otherwise reproducible because every port is pinned.
 
 /// Golden vectors: whole packets, header included, exactly as captured.
 enum GoldenVectors {
