@@ -143,6 +143,13 @@ struct ParsedForwardRequest {
     }
 }
 
+private extension String {
+    /// A 16-bit big-endian length as two hex bytes.
+    init(format4 value: Int) {
+        self = Hex.string([UInt8(value >> 8), UInt8(value & 0xFF)])
+    }
+}
+
 @Suite("AJPForwardRequestEncoder")
 struct AJPForwardRequestEncoderTests {
     // MARK: - Golden vectors from mod_jk 1.2.48
@@ -150,6 +157,41 @@ struct AJPForwardRequestEncoderTests {
     @Test(arguments: goldenRequests)
     func encodesExactlyWhatModJKSent(golden: GoldenRequest) throws {
         expectSameBytes(try golden.request.encode(), golden.vector.bytes, golden.vector.name)
+    }
+
+    /// Reference Appendix A.1, transcribed from its annotation: the T28 request captured on another
+    /// day with server port 38917 and client port 56966.
+    private static let appendixA1: [UInt8] = {
+        func str(_ text: String) -> String { String(format4: text.utf8.count) + " " + Hex.string(ascii(text)) + " 00" }
+        return Hex.bytes([
+            "12 34 00 fe", "02", "02", str("HTTP/1.1"), str("/app/hello"), str("127.0.0.1"), "ff ff",
+            str("127.0.0.1"), "98 05", "00", "00 06",
+            "a0 0b", str("127.0.0.1:38917"), "a0 0e", str("curl/7.88.1"), "a0 01", str("*/*"),
+            str("X-Custom"), str("abc"), str("Accept-Language"), str("de"), "a0 08", str("0"),
+            "05", str("x=1&y=%20z"), "06", str("node1"),
+            "0a", str("AJP_REMOTE_PORT"), str("56966"), "0a", str("AJP_LOCAL_ADDR"), str("127.0.0.1"),
+            "0a", str("JK_LB_ACTIVATION"), str("ACT"), "ff",
+        ].joined(separator: " "))
+    }()
+
+    @Test func encodesReferenceAppendixA1WithItsEnvironment() throws {
+        var spec = goldenRequests[0].request
+        spec.serverPort = 38917
+        spec.remotePort = "56966"
+        spec.headers = RequestSpec.curlHeaders(port: 38917, [("X-Custom", "abc"), ("Accept-Language", "de")])
+        expectSameBytes(try spec.encode(), Self.appendixA1, "Appendix A.1")
+    }
+
+    @Test func capturedT28DiffersFromAppendixA1OnlyInTheEnvironmentFields() {
+        // Same length; the differing bytes are server_port, the Host port digits and AJP_REMOTE_PORT.
+        let captured = GoldenVectors.ModJK.t28GetThroughLoadBalancer.bytes
+        #expect(captured.count == Self.appendixA1.count)
+        let differing = captured.indices.filter { captured[$0] != Self.appendixA1[$0] }
+        let serverPort = 56...57         // 9a 04 vs 98 05
+        let hostPortDigits = 75...79     // "39428" vs "38917" in "127.0.0.1:PORT"
+        let remotePortDigits = 195...199 // "41028" vs "56966"
+        #expect(differing.allSatisfy { serverPort.contains($0) || hostPortDigits.contains($0)
+            || remotePortDigits.contains($0) }, "differing offsets \(differing)")
     }
 
     @Test func bodyModesOfTheCapturedRequests() {

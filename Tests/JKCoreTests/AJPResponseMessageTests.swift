@@ -179,7 +179,9 @@ struct AJPResponseMessageTests {
 
     @Test func backendFaultUnknownTypeIsRejected() {
         // ajp-test-backend /fault/unknowntype: 41 42 00 01 42.
-        #expect(throws: AJPError(.unknownMessageType)) { try DecodedResponse.decode(packet: Hex.bytes("41 42 00 01 42")) }
+        #expect(throws: AJPError(.unknownMessageType)) {
+            try DecodedResponse.decode(packet: Hex.bytes("41 42 00 01 42"))
+        }
     }
 
     @Test func reasonWithoutTerminatorIsMissingTerminator() {

@@ -14,7 +14,8 @@
 # fixed client port (--local-port), so server_port, the Host header and AJP_REMOTE_PORT are known.
 # Those values are recorded next to each vector in GoldenVectors.swift.
 #
-# Every process this script starts is stopped by its PID on exit.
+# Every process this script starts is stopped by its PID on exit; the temporary directory (httpd
+# configs, logs, TLS keys) is removed unless KEEP_WORK is set.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -35,7 +36,11 @@ cleanup() {
     apache_stop "$WORK/a1" || true
     apache_stop "$WORK/a2" || true
     apache_stop "$WORK/a3" || true
-    if [ -n "$BACKEND_PID" ]; then kill "$BACKEND_PID" 2>/dev/null || true; wait "$BACKEND_PID" 2>/dev/null || true; fi
+    if [ -n "$BACKEND_PID" ]; then
+        kill "$BACKEND_PID" 2>/dev/null || true
+        wait "$BACKEND_PID" 2>/dev/null || true
+    fi
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 

@@ -21,7 +21,7 @@ source "$ROOT/tests/lib/tomcat.sh"
 
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/sjk-tomcat-capture.XXXXXX)
-trap 'tomcat_stop t1 "$WORK"' EXIT
+trap 'tomcat_stop t1 "$WORK"; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 tomcat_start t1 "$ADDRESS" "$AJP_PORT" "$HTTP_PORT" node1 "" "$WORK"
 tomcat_wait "$ADDRESS" "$HTTP_PORT" 180
 python3 "$ROOT/tests/capture/tomcat_responses.py" "$ADDRESS" "$AJP_PORT" "$OUT" > "$OUT/tomcat-responses.txt"
