@@ -210,10 +210,8 @@ struct AJPResponseMessageTests {
         // mod_jk 1.2.48 ajp_unmarshal_response: "Null header name" / "Null header value" -> JK_FALSE,
         // a protocol error. The decoder accepts FF FF in both places and hands absent views on
         // (the C shim then silently drops the header).
-        withKnownIssue("AJPResponseMessage accepts a null (FF FF) response header name or value") {
-            #expect(throws: AJPError.self) { try decoded(payload: "04 00 c8 ff ff 00 01 ff ff 00 01 78 00") }
-            #expect(throws: AJPError.self) { try decoded(payload: "04 00 c8 ff ff 00 01 a0 01 ff ff") }
-        }
+        #expect(throws: AJPError.self) { try decoded(payload: "04 00 c8 ff ff 00 01 ff ff 00 01 78 00") }
+        #expect(throws: AJPError.self) { try decoded(payload: "04 00 c8 ff ff 00 01 a0 01 ff ff") }
     }
 }
 

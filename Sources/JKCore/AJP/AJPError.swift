@@ -27,6 +27,8 @@ public struct AJPError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unknownMessageType = Code("unknown-message-type")
         /// A coded response header name outside 0xA001...0xA00B.
         public static let unknownHeaderCode = Code("unknown-header-code")
+        /// A response header whose name or value is the null string (FF FF).
+        public static let nullHeader = Code("null-header")
         /// SEND_HEADERS with status 0.
         public static let invalidStatus = Code("invalid-status")
         /// SEND_BODY_CHUNK whose length exceeds its payload (CVE-2006-7197 class).

@@ -34,6 +34,10 @@ public struct AJPExchange {
     }
 
     private var state: State = .awaitingHeaders
+    /// True once any message arrived: before that, a non-empty body chunk is a stale leftover.
+    private var receivedAny = false
+    /// True once SEND_HEADERS or a body chunk started the client response.
+    private var started = false
     /// Largest body payload one packet carries: `max_packet_size - 6`.
     public let maxBodyChunk: Int
     /// Body bytes the client still has to deliver (nil: chunked, unknown).
@@ -44,7 +48,7 @@ public struct AJPExchange {
     /// longer be replayed, so the request cannot be retried (reference §8.4).
     public private(set) var bodyStreamed = false
     /// True once anything was handed to the client.
-    public var responseStarted: Bool { state != .awaitingHeaders }
+    public var responseStarted: Bool { started }
     /// True after END_RESPONSE.
     public var isFinished: Bool { if case .finished = state { return true } else { return false } }
 
@@ -80,6 +84,8 @@ public struct AJPExchange {
 
     /// Feeds one message from the container.
     public mutating func received(_ message: AJPResponseMessage) throws(AJPError) -> Action {
+        let first = !receivedAny
+        receivedAny = true
         switch (state, message) {
         case (.finished, _):
             throw AJPError(.unexpectedMessage, "message after END_RESPONSE")
@@ -88,17 +94,24 @@ public struct AJPExchange {
         case (_, .getBodyChunk(let requested)):
             bodyStreamed = true
             if bodyExhausted { return .sendBody(maxLength: 0) }
-            var length = min(max(requested, 0), maxBodyChunk)
-            if let remaining = bodyRemaining { length = Int(min(UInt64(length), remaining)) }
-            return .sendBody(maxLength: length)
+            // With a known length mod_jk sends min(requested, packet room, what is left); for a
+            // chunked body it sends as much as fits, whatever was requested (reference §1.8).
+            guard let remaining = bodyRemaining else { return .sendBody(maxLength: maxBodyChunk) }
+            let length = min(max(requested, 0), maxBodyChunk)
+            return .sendBody(maxLength: Int(min(UInt64(length), remaining)))
         case (.awaitingHeaders, .sendHeaders(let status, let reason, let headers)):
             state = .streaming
+            started = true
             return .startResponse(status: status, reason: reason, headers: headers)
         case (.streaming, .sendHeaders):
             throw AJPError(.duplicateHeaders)
         case (.awaitingHeaders, .sendBodyChunk(let bytes)):
             if bytes.count == 0 { return .none }
+            // Right after FORWARD_REQUEST a non-empty chunk can only be left over from an earlier
+            // response on this connection: a protocol error, as in mod_jk (reference §1.9).
+            if first { throw AJPError(.unexpectedMessage, "body chunk before any other message") }
             state = .streaming
+            started = true
             return .startDefaultResponseAndWrite(bytes)
         case (.streaming, .sendBodyChunk(let bytes)):
             return bytes.count == 0 ? .flush : .write(bytes)

@@ -13,14 +13,18 @@ public struct AJPMessageWriter {
     /// Bytes written so far, header included.
     public private(set) var count: Int
 
-    /// Starts a packet at the beginning of `buffer`.
+    /// The largest packet the 16-bit length field can describe.
+    public static let maximumPacketSize = headerSize + 0xFFFF
+
+    /// Starts a packet at the beginning of `buffer`; at most `maximumPacketSize` bytes of it
+    /// are used.
     public init(buffer: UnsafeMutableRawBufferPointer) {
         self.buffer = buffer
         self.count = Self.headerSize
     }
 
-    /// Bytes still available.
-    public var remaining: Int { buffer.count - count }
+    /// Bytes still available (bounded by the buffer and by the 16-bit length field).
+    public var remaining: Int { min(buffer.count, Self.maximumPacketSize) - count }
 
     /// Appends one byte.
     public mutating func appendByte(_ value: UInt8) throws(AJPError) {

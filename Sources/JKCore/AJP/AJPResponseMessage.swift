@@ -58,10 +58,11 @@ public enum AJPResponseMessage {
                 }
                 name = sjk_str_t(literal)
             } else {
-                name = sjk_str_t(try reader.readString())
+                guard let literal = try reader.readString() else { throw AJPError(.nullHeader, "null header name") }
+                name = sjk_str_t(literal)
             }
-            let value = sjk_str_t(try reader.readString())
-            headers.append(sjk_pair_t(name: name, value: value))
+            guard let value = try reader.readString() else { throw AJPError(.nullHeader, "null header value") }
+            headers.append(sjk_pair_t(name: name, value: sjk_str_t(value)))
         }
         return .sendHeaders(status: status, reason: reason, headers: headers)
     }
