@@ -156,7 +156,7 @@ public enum ConfigurationBuilder {
                 }
             }
             maps.append(ServerMap(fixedRules: fixed, mountFile: fileName, fileRules: file, reloadSeconds: reload,
-                                  resolveWorker: resolve))
+                                  resolveWorker: resolve, log: &log))
         }
         // The implicit worker ajp13 (no workers.properties at all) is not worth a warning.
         for name in configuration.listed where !mounted.contains(name) && !implicit {

@@ -18,13 +18,14 @@ public final class ServerMap: @unchecked Sendable {
 
     /// Creates the map from fixed rules and an optional mount file already read at config time.
     /// `resolveWorker` turns a rule's worker name into a worker index (-1: undefined).
+    /// Diagnostics about the rules (duplicates, ambiguities) go to `log`.
     public init(fixedRules: [MountRule], mountFile: String?, fileRules: [MountRule], reloadSeconds: Int,
-                resolveWorker: @escaping @Sendable (String) -> Int32) {
+                resolveWorker: @escaping @Sendable (String) -> Int32, log: inout DiagnosticLog) {
         self.fixedRules = fixedRules
         self.resolveWorker = resolveWorker
         self.mountFile = mountFile
         self.reloadIntervalMs = Int64(max(reloadSeconds, 0)) &* 1000
-        self.map = URIMap(rules: fixedRules + fileRules)
+        self.map = URIMap(rules: fixedRules + fileRules, log: &log)
         self.ruleWorkers = map.rules.map { resolveWorker($0.worker) }
         self.loadedModification = mountFile.flatMap(Self.modificationTime) ?? timespec()
         self.lastCheckMs = BackendSocket.nowMs()
