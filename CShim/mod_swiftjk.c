@@ -110,5 +110,7 @@ module AP_MODULE_DECLARE_DATA jk_module = {
     sjk_merge_server_conf,   /* merge per-server */
     sjk_directives,          /* directive table */
     sjk_register_hooks,      /* hooks */
-    0                        /* flags */
+    /* Every vhost gets its own merged configuration, even without Jk directives, so mounts are
+     * never shared by accident (mod_jk detects that case in post_config instead). */
+    AP_MODULE_FLAG_ALWAYS_MERGE
 };

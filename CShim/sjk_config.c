@@ -60,7 +60,7 @@ static uint32_t sjk_effective_options(const sjk_server_conf *c)
 sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *main_server)
 {
     apr_array_header_t *servers = apr_array_make(ptemp, 4, sizeof(sjk_server_input_t));
-    apr_array_header_t *env_names = apr_array_make(ptemp, 4, sizeof(sjk_pair_t));
+    apr_array_header_t *env_names = apr_array_make(ptemp, 4, sizeof(sjk_env_var_directive_t));
     sjk_config_input_t input;
     sjk_diag_ctx diag = {main_server, 0};
     sjk_config_t *config = NULL;
@@ -83,9 +83,11 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
         in->mount_copy = c->mount_copy;
         for (i = 0; i < c->env_vars->nelts; i++) {
             const sjk_env_var *e = &APR_ARRAY_IDX(c->env_vars, i, sjk_env_var);
-            sjk_pair_t *pair = apr_array_push(env_names);
-            pair->name = sjk_view(e->name);
-            pair->value = sjk_view(e->default_value);
+            sjk_env_var_directive_t *d = apr_array_push(env_names);
+            d->name = sjk_view(e->name);
+            d->default_value = sjk_view(e->default_value);
+            d->origin.file = sjk_view(e->file);
+            d->origin.line = e->line;
         }
     }
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
@@ -96,7 +98,7 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
     input.servers = (const sjk_server_input_t *)servers->elts;
     input.server_count = (size_t)servers->nelts;
     input.threads_per_child = threads > 0 ? threads : 1;
-    input.env_var_names = (const sjk_pair_t *)env_names->elts;
+    input.env_vars = (const sjk_env_var_directive_t *)env_names->elts;
     input.env_var_count = (size_t)env_names->nelts;
     input.watchdog_interval = sjk_globals.watchdog_interval;
 

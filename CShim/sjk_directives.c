@@ -422,6 +422,8 @@ static const char *add_env_var(cmd_parms *cmd, void *dc, const char *name, const
     e->name = apr_pstrdup(cmd->pool, name);
     /* httpd passes an empty second argument as absent, as mod_jk sees it (reference §4.1). */
     e->default_value = (value && *value) ? apr_pstrdup(cmd->pool, value) : NULL;
+    e->file = cmd->directive ? cmd->directive->filename : "httpd.conf";
+    e->line = cmd->directive ? cmd->directive->line_num : 0;
     return NULL;
 }
 

@@ -18,6 +18,7 @@
 /** What translate_name found, kept for map_to_storage and the handler. */
 typedef struct {
     sjk_mapping_t mapping;
+    int translated;        /* translate_name already tried to map this request */
     int mapped;            /* translate/map_to_storage found a rule */
     int handled;           /* the handler forwarded the request */
     apr_time_t started;    /* when the handler started, for %T and JK_REQUEST_DURATION */
@@ -57,19 +58,28 @@ static int sjk_map_request(request_rec *r)
     if (!sjk_current_config || !r->uri || apr_table_get(r->subprocess_env, "no-jk")) {
         return DECLINED;
     }
+    st = ap_get_module_config(r->request_config, &jk_module);
+    if (!st) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        ap_set_module_config(r->request_config, &jk_module, st);
+    }
+    st->translated = 1;
     rv = sjk_map_uri(sjk_current_config, c->index, sjk_view(r->uri), c->options, &mapping);
     if (rv == SJK_BAD_URI) {
         ap_log_rerror(APLOG_MARK, APLOG_EMERG, 0, r, "SJK0401: URI '%s' escapes the root; rejected with 400",
                       r->uri);
         return HTTP_BAD_REQUEST;
     }
+    if (rv == SJK_UNSAFE_URI) {
+        sjk_log_line(r->server, SJK_LOG_INFO,
+                     apr_psprintf(r->pool, "Potentially unsafe request url '%s' rejected", r->uri));
+        return DECLINED;
+    }
     if (rv != SJK_OK) {
         return DECLINED;
     }
-    st = apr_pcalloc(r->pool, sizeof(*st));
     st->mapping = mapping;
     st->mapped = 1;
-    ap_set_module_config(r->request_config, &jk_module, st);
     r->handler = SJK_HANDLER;
     name = mapping.worker >= 0 ? sjk_worker_name(mapping.worker) : "(undefined)";
     if (name) {
@@ -154,8 +164,10 @@ static void sjk_strip_session_parameter(request_rec *r, sjk_server_conf *c)
 int sjk_map_to_storage(request_rec *r)
 {
     const char *slash;
-    if (!ap_get_module_config(r->request_config, &jk_module)) {
-        if (r->proxyreq || sjk_map_request(r) != OK) {
+    sjk_request_state *st = ap_get_module_config(r->request_config, &jk_module);
+    /* Map again only when translate_name did not run for us (another module's won first). */
+    if (!st || !st->mapped) {
+        if (r->proxyreq || (st && st->translated) || sjk_map_request(r) != OK) {
             sjk_strip_session_parameter(r, sjk_server_config(r->server));
             return DECLINED;
         }

@@ -23,6 +23,8 @@
 typedef struct {
     const char *name;
     const char *default_value; /* NULL: send only when set */
+    const char *file;          /* where the directive was written */
+    int line;
 } sjk_env_var;
 
 /** Per-server configuration: the raw directive values of one server (main or vhost). */

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from harness import Apache, Backend, make_workdir
+from harness import Apache, Backend, make_workdir, wait_until
 
 CONNECTORS = ["modjk", "swiftjk"]
 
@@ -50,6 +50,11 @@ def start_fails(apache):
         apache.start()
     except RuntimeError as e:
         return str(e) + "\n" + apache.error_log() + "\n" + apache.jk_log()
+    # httpd binds its Listen socket before post_config, so a connect can succeed in the moment
+    # before a post_config failure makes it exit.
+    if wait_until(lambda: apache._proc.poll() is not None, 5):
+        apache.pid = None
+        return apache.error_log() + "\n" + apache.jk_log()
     apache.stop()
     raise AssertionError("httpd started although the configuration is broken")
 
@@ -140,6 +145,44 @@ WORKER_ERRORS = {
         DEEP_CHAIN, set(range(3, 3 + 23)),  # a reference line of the chain
         r"(deeper|nest|depth|recursion|limit).*20|20.*(levels|limit)",
         "Recursion limit 20 for worker references"),
+    # more of the same classes, in places where the line number or the name is easy to get wrong
+    "unknown-attribute-crlf-after-blank-and-comment": (
+        ["worker.list=w1\r", "worker.w1.host=127.0.0.1\r", "\r", "# comment\r", "   ", "worker.w1.colour=blue\r"],
+        {6}, r"(unknown|not supported).*colour", "The attribute 'worker.w1.colour' is not supported"),
+    "unknown-attribute-after-9000-byte-line": (
+        ["worker.list=w1", "# " + "z" * 9000, "worker.w1.host=127.0.0.1", "worker.w1.colour=blue"],
+        {4}, r"(unknown|not supported).*colour", "The attribute 'worker.w1.colour' is not supported"),
+    "unknown-attribute-in-template": (
+        ["worker.list=w1", "worker.w1.reference=worker.tpl", "worker.tpl.port=8009", "worker.tpl.colour=red"],
+        {4}, r"(unknown|not supported).*colour", "The attribute 'worker.tpl.colour' is not supported"),
+    "unknown-global-attribute": (
+        ["worker.list=w1", "worker.w1.port=8009", "worker.colour=red"],
+        {3}, r"(unknown|not supported).*colour", "The attribute 'worker.colour' is not supported"),
+    "worker-type-is-case-sensitive": (
+        ["worker.list=w1", "worker.w1.type=AJP13"], {2}, r"(unknown|invalid).*type.*AJP13",
+        "Unknown worker type AJP13 for worker w1"),
+    "unknown-type-of-lb-member": (
+        ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a", "worker.a.type=jni"], {4},
+        r"(unknown|invalid).*type.*jni", "Unknown worker type jni for worker a"),
+    "lb-with-empty-member-list": (
+        ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers= , "], {2, 3},
+        r"lb.*(no members|without members|balance_workers)", "Could not get member list for lb worker"),
+    "route-equal-to-default-route-of-other-member": (
+        ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a,b", "worker.a.host=127.0.0.1",
+         "worker.b.route=a"], {5},
+        r"(share|same|duplicate).*route.*'?a'?", "share the same route a"),
+    "host-longer-than-63": (
+        ["worker.list=w1", "worker.w1.host=" + "h" * 64], {2}, r"host.*64 bytes.*63",
+        "is 4 bytes too long, a maximum of 60 bytes is supported"),
+    "session-cookie-longer-than-63": (
+        ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a", "worker.lb.session_cookie=" + "C" * 64],
+        {4}, r"cookie.*64 bytes.*63", "Worker session_cookie '" + "C" * 64 + "' is 4 bytes too long"),
+    "missing-template-of-a-template": (
+        ["worker.list=w1", "worker.w1.reference=worker.tpl", "worker.tpl.reference=worker.gone"], {3},
+        r"worker\.gone.*(not found|no property|not defined|missing)", "Reference 'worker.gone.' not found"),
+    "reference-to-itself": (
+        ["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.reference=worker.w1"], {3},
+        r"own prefix|itself|cycle|recursion", "Recursion limit 20 for worker references with prefix 'worker.w1'"),
 }
 
 
@@ -166,6 +209,27 @@ def test_mod_jk_passes_configtest_and_fails_only_at_start(workdir, case):
     assert rc == 0 and "Syntax OK" in out, out
     logs = start_fails(apache)
     assert modjk_says in logs, logs
+
+
+# Refused by SwiftJK although mod_jk 1.2.48 starts with them (README "Where SwiftJK knowingly differs",
+# §7.2: SHOULD reject ajp12/ajp14; §7.4: members must be AJP workers).
+STRICTER_THAN_MOD_JK = {
+    "ajp12-type": (["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.type=ajp12"], 3,
+                   r"ajp12.*(not support|unsupported|deprecated)"),
+    "status-worker-as-lb-member": (["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a",
+                                    "worker.a.type=status"], 4, r"member.*'a'.*status.*ajp13"),
+}
+
+
+@pytest.mark.parametrize("case", list(STRICTER_THAN_MOD_JK), ids=list(STRICTER_THAN_MOD_JK))
+def test_swiftjk_refuses_what_mod_jk_starts_with(workdir, case):
+    text, line, what = STRICTER_THAN_MOD_JK[case]
+    apache, rc, out = configtest(workdir, "swiftjk", workers=lines(*text))
+    assert rc != 0, out
+    assert re.search(re.escape(f"{apache.workers_file}:{line}:") + ".*" + what, out), out
+    apache, rc, out = configtest(workdir, "modjk", workers=lines(*text))
+    assert rc == 0, out
+    assert "initialized" in start_succeeds(apache)
 
 
 def test_name_of_63_bytes_is_accepted(workdir):
@@ -196,10 +260,6 @@ def test_jkenvvar_ghostcat_name_fails_configtest(workdir, name):
     assert re.search(r"Ghostcat|CVE-2020-1938|container-internal", out), out
 
 
-@pytest.mark.xfail(strict=True, reason="JkEnvVar errors carry no origin: the CShim's sjk_env_var has no "
-                   "file/line and sjk_config_create gets only name/value pairs, so the Ghostcat error says "
-                   "'SJK0201: JkEnvVar javax.servlet.include.request_uri would forward ...' without "
-                   "'<httpd.conf>:<line>:'")
 def test_jkenvvar_ghostcat_error_names_httpd_conf_and_line(workdir):
     name = "javax.servlet.include.request_uri"
     apache, rc, out = configtest(workdir, "swiftjk", workers=lines(*W1),
@@ -211,8 +271,8 @@ def test_jkenvvar_ghostcat_error_names_httpd_conf_and_line(workdir):
 
 def test_mod_jk_accepts_ghostcat_jkenvvar(workdir):
     """mod_jk forwards whatever JkEnvVar names; only Tomcat's allowedRequestAttributesPattern stops it."""
-    apache, rc, out = configtest(workdir, "modjk", workers=lines(*W1),
-                                 jk_conf="JkMount /x/* w1\nJkEnvVar javax.servlet.include.request_uri /WEB-INF/web.xml\n")
+    conf = "JkMount /x/* w1\nJkEnvVar javax.servlet.include.request_uri /WEB-INF/web.xml\n"
+    apache, rc, out = configtest(workdir, "modjk", workers=lines(*W1), jk_conf=conf)
     assert rc == 0 and "Syntax OK" in out, out
     assert "initialized" in start_succeeds(apache)
 

@@ -29,7 +29,8 @@ enum {
     SJK_ERR_CONFIG = 1,    /**< configuration invalid; diagnostics were reported */
     SJK_ERR_ARGUMENT = 2,  /**< a NULL handle or an out-of-range index was passed */
     SJK_NOT_MAPPED = 3,    /**< sjk_map_uri: no rule maps the URI */
-    SJK_BAD_URI = 4        /**< sjk_map_uri: the URI escapes the root; answer 400 */
+    SJK_BAD_URI = 4,       /**< sjk_map_uri: the URI escapes the root; answer 400 */
+    SJK_UNSAFE_URI = 5     /**< sjk_map_uri: RejectUnsafeURI refused a URI with '%' or '\\' */
 };
 
 /** A borrowed byte string. ptr == NULL means "absent" (AJP null string); len 0 with a
@@ -97,6 +98,13 @@ typedef struct sjk_server_input {
     int32_t mount_copy;                      /**< SJK_MOUNT_COPY_* */
 } sjk_server_input_t;
 
+/** One JkEnvVar directive. */
+typedef struct sjk_env_var_directive {
+    sjk_str_t name;
+    sjk_str_t default_value;                 /**< absent: sent only when set at runtime */
+    sjk_origin_t origin;
+} sjk_env_var_directive_t;
+
 /** Everything the core needs to build a configuration. */
 typedef struct sjk_config_input {
     const sjk_property_line_t *properties;   /**< JkWorkerProperty lines in config order */
@@ -106,7 +114,7 @@ typedef struct sjk_config_input {
     const sjk_server_input_t *servers;
     size_t server_count;
     int32_t threads_per_child;               /**< default connection_pool_size (1 for prefork) */
-    const sjk_pair_t *env_var_names;         /**< all JkEnvVar names (name, default) for checks */
+    const sjk_env_var_directive_t *env_vars; /**< every JkEnvVar of every server, for checks */
     size_t env_var_count;
     int32_t watchdog_interval;               /**< JkWatchdogInterval seconds; 0: maintain per request */
 } sjk_config_input_t;
@@ -156,7 +164,8 @@ typedef struct sjk_mapping {
 } sjk_mapping_t;
 
 /** Maps the decoded request URI (r->uri) of server `server`: normalises it (reference §3.3)
- *  and looks it up. Returns SJK_OK, SJK_NOT_MAPPED or SJK_BAD_URI. `options` are JkOptions
+ *  and looks it up. Returns SJK_OK, SJK_NOT_MAPPED, SJK_UNSAFE_URI (not mapped; log it) or
+ *  SJK_BAD_URI. `options` are JkOptions
  *  bits (only RejectUnsafeURI matters here). May re-read a changed JkMountFile. */
 sjk_status_t sjk_map_uri(const sjk_config_t *config, int32_t server, sjk_str_t uri, uint32_t options,
                          sjk_mapping_t *out);

@@ -74,6 +74,9 @@ public func sjk_map_uri(_ config: OpaquePointer?, _ server: Int32, _ uri: sjk_st
     case .path(let path):
         let (map, workers) = registry.servers[Int(server)].current()
         let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
+        if reject, path.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }) {
+            return sjk_status_t(SJK_UNSAFE_URI)
+        }
         guard let rule = map.match(path, rejectUnsafe: reject), rule < workers.count else {
             return sjk_status_t(SJK_NOT_MAPPED)
         }

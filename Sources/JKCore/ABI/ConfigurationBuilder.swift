@@ -60,13 +60,16 @@ public enum ConfigurationBuilder {
     private static func checkEnvVarNames(_ input: sjk_config_input_t, log: inout DiagnosticLog) {
         let forbidden = ["javax.servlet.include.", "javax.servlet.forward.", "jakarta.servlet.include.",
                          "jakarta.servlet.forward.", "org.apache."]
-        for pair in UnsafeBufferPointer(start: input.env_var_names, count: input.env_var_count) {
-            guard let name = pair.name.string else { continue }
-            if forbidden.contains(where: { name.hasPrefix($0) }) {
-                log.error(.unsafeEnvVarName, "JkEnvVar \(name) would forward a container-internal request "
-                          + "attribute (the Ghostcat attack, CVE-2020-1938); SwiftJK refuses it. "
-                          + "Rename the variable.")
-            }
+        var reported = Set<String>()
+        for directive in UnsafeBufferPointer(start: input.env_vars, count: input.env_var_count) {
+            guard let name = directive.name.string, forbidden.contains(where: { name.hasPrefix($0) }) else { continue }
+            let location = SourceLocation(file: directive.origin.file.string ?? "httpd.conf",
+                                          line: Int(directive.origin.line))
+            // A vhost inherits the main server's JkEnvVar entries: report each directive once.
+            guard reported.insert(location.description + name).inserted else { continue }
+            log.error(.unsafeEnvVarName, "JkEnvVar \(name) would forward a container-internal request "
+                      + "attribute (the Ghostcat attack, CVE-2020-1938); SwiftJK refuses it. "
+                      + "Rename the variable.", at: location)
         }
     }
 
@@ -137,9 +140,15 @@ public enum ConfigurationBuilder {
             var fixed = ownRules[index]
             var file = fileRules[index]
             var fileName = server.mount_file.string
-            if index > 0, server.mount_copy == Int32(SJK_MOUNT_COPY_ON) || server.mount_copy == Int32(SJK_MOUNT_COPY_ALL),
-               let main = ownRules.first {
-                fixed = URIMap(rules: fixed).inheriting(from: URIMap(rules: main)).rules
+            let copies = server.mount_copy == Int32(SJK_MOUNT_COPY_ON) || server.mount_copy == Int32(SJK_MOUNT_COPY_ALL)
+            if index > 0, copies, let main = ownRules.first {
+                if fixed.isEmpty && fileName == nil {
+                    // A copying vhost with no rules of its own uses the main server's whole map,
+                    // worker.X.mount rules included, as mod_jk does (it shares the map).
+                    fixed = main
+                } else {
+                    fixed = URIMap(rules: fixed).inheriting(from: URIMap(rules: main)).rules
+                }
                 if fileName == nil, let mainFile = inputs.first?.mount_file.string {
                     fileName = mainFile
                     file = fileRules.first ?? []
