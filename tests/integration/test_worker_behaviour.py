@@ -235,3 +235,36 @@ def test_t62_busy_limit_on_plain_worker_gives_503_across_children(connector):
     finally:
         apache.stop()
         backend.stop()
+
+
+@pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
+def test_larger_max_packet_size_carries_large_headers(connector):
+    """max_packet_size=16384 with a backend packetSize of 16384: a request with a 12 KB header
+    fits (it would be 413 with the default 8192), and the backend pulls bodies in 16378-byte
+    packets."""
+    work = make_workdir()
+    backend = Backend(work, "node1", packet_size=16384)
+    apache = Apache(work, connector, "prefork", jk_conf="JkMount /w/* w\nJkMount /small/* small\n",
+                    workers=f"worker.list=w,small\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n"
+                            f"worker.w.max_packet_size=16384\n"
+                            f"worker.small.host=127.0.0.1\nworker.small.port={backend.port}\n").start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+        conn.request("GET", "/w/ok", headers={"X-Big1": "b" * 6000, "X-Big2": "c" * 6000})
+        response = conn.getresponse()
+        assert response.status == 200 and response.read().startswith(b"node=node1")
+        conn.request("GET", "/small/ok", headers={"X-Big1": "b" * 6000, "X-Big2": "c" * 6000})
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 413
+        backend.clear()
+        body = bytes(range(256)) * 160
+        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+        conn.request("POST", "/w/echo", body=body)
+        response = conn.getresponse()
+        assert response.status == 200
+        lengths = [p["decoded"]["length"] for p in backend.packets("body")]
+        assert lengths[0] == 16378 and sum(lengths) == len(body)
+    finally:
+        apache.stop()
+        backend.stop()
