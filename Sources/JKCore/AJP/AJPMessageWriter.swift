@@ -27,6 +27,7 @@ public struct AJPMessageWriter {
     public var remaining: Int { min(buffer.count, Self.maximumPacketSize) - count }
 
     /// Appends one byte.
+    @inline(__always)
     public mutating func appendByte(_ value: UInt8) throws(AJPError) {
         guard remaining >= 1 else { throw AJPError(.messageTooLarge, "no room for a byte at \(count)") }
         buffer[count] = value
@@ -34,6 +35,7 @@ public struct AJPMessageWriter {
     }
 
     /// Appends an unsigned 16-bit big-endian integer.
+    @inline(__always)
     public mutating func appendInt(_ value: UInt16) throws(AJPError) {
         guard remaining >= 2 else { throw AJPError(.messageTooLarge, "no room for an int at \(count)") }
         buffer[count] = UInt8(truncatingIfNeeded: value >> 8)
