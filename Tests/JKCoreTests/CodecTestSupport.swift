@@ -200,7 +200,7 @@ struct RequestSpec: Sendable {
         let arena = ByteArena()
         return try withExtendedLifetime(arena) {
             let request = view(in: arena)
-            let context = AJPForwardContext(uri: arena.buffer(forwardedURI ?? uri),
+            let context = AJPForwardContext(uri: .verbatim(arena.buffer(forwardedURI ?? uri)),
                                             secret: secret.map { arena.buffer($0) },
                                             route: route.map { arena.buffer($0) },
                                             activation: activation)

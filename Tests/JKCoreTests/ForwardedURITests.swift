@@ -93,3 +93,53 @@ import Testing
         #expect(SessionPathStripper.strip(F.bytes("/x;jsessionid=1")) == F.bytes("/x"))
     }
 }
+
+/// The in-packet URI encoder writes the same bytes as `ForwardedURI`, and `isNormal` agrees with
+/// `URINormalizer.normalize`.
+@Suite("In-packet URI encoding and the normal-URI fast path")
+struct InPacketURIEncodingTests {
+    static let samples: [String] = [
+        "/app/a b", "/a%b", "/x;jsessionid=Z", "/é/ü", "/plain/path.jsp", "/q?x", "/~user/$-_.+!*'(),;:@&=/",
+        "/a\u{7F}b", "/tab\there",
+    ]
+
+    @Test(arguments: samples)
+    func matchesTheArrayEncoders(_ text: String) throws {
+        let uri = Array(text.utf8)
+        for upper in [true, false] {
+            let expected = upper ? ForwardedURI.proxyEncoded(uri) : ForwardedURI.escaped(uri)
+            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 8)
+            defer { storage.deallocate() }
+            var writer = AJPMessageWriter(buffer: storage)
+            try uri.withUnsafeBytes { try writer.appendEncodedURI($0, upperCaseHex: upper) }
+            let packet = Array(writer.finish())
+            let length = Int(packet[4]) << 8 | Int(packet[5])
+            #expect(length == expected.count)
+            #expect(Array(packet[6..<(6 + length)]) == expected)
+            #expect(packet.last == 0)
+        }
+    }
+
+    @Test func encodedURIThatDoesNotFitThrows() {
+        let uri = [UInt8](repeating: 0x20, count: 3000)
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 8192, alignment: 8)
+        defer { storage.deallocate() }
+        var writer = AJPMessageWriter(buffer: storage)
+        #expect(throws: AJPError(.messageTooLarge)) {
+            try uri.withUnsafeBytes { try writer.appendEncodedURI($0, upperCaseHex: true) }
+        }
+    }
+
+    @Test(arguments: ["/", "/a", "/a/b.jsp", "/a/", "/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "/.x", "/..x",
+                      "/a;x", "/a/.hidden/b", "//", "a", "", "/a/b/", "/x/...", "/x/.../y"])
+    func isNormalAgreesWithNormalize(_ text: String) {
+        let uri = Array(text.utf8)
+        let fast = uri.withUnsafeBytes { URINormalizer.isNormal($0) }
+        if fast {
+            #expect(URINormalizer.normalize(uri) == .path(uri), "\(text) is normal but normalize changes it")
+        }
+        let expectedFast = ["/", "/a", "/a/b.jsp", "/a/", "/.x", "/..x", "/a/.hidden/b", "/a/b/", "/x/...",
+                            "/x/.../y"].contains(text)
+        #expect(fast == expectedFast)
+    }
+}

@@ -66,23 +66,32 @@ public func sjk_map_uri(_ config: OpaquePointer?, _ server: Int32, _ uri: sjk_st
                         _ out: UnsafeMutablePointer<sjk_mapping_t>?) -> sjk_status_t {
     guard let registry = registry(config), let out, server >= 0, Int(server) < registry.servers.count,
           let bytes = uri.bytes else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
+    // Most request URIs are already normal: match them in place, without a copy.
+    if URINormalizer.isNormal(bytes) {
+        return mapNormalized(registry, server: server, path: bytes, reject: reject, out: out)
+    }
     switch URINormalizer.normalize(bytes) {
     case .invalid:
         return sjk_status_t(SJK_BAD_URI)
     case .asterisk:
         return sjk_status_t(SJK_NOT_MAPPED)
     case .path(let path):
-        let (map, workers) = registry.servers[Int(server)].current()
-        let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
-        if reject, path.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }) {
-            return sjk_status_t(SJK_UNSAFE_URI)
-        }
-        guard let rule = map.match(path, rejectUnsafe: reject), rule < workers.count else {
-            return sjk_status_t(SJK_NOT_MAPPED)
-        }
-        out.pointee = sjk_mapping_t(worker: workers[rule], server: server, rule: Int32(clamping: rule))
-        return sjk_status_t(SJK_OK)
+        return path.withUnsafeBytes { mapNormalized(registry, server: server, path: $0, reject: reject, out: out) }
     }
+}
+
+private func mapNormalized(_ registry: Registry, server: Int32, path: UnsafeRawBufferPointer, reject: Bool,
+                           out: UnsafeMutablePointer<sjk_mapping_t>) -> sjk_status_t {
+    if reject, path.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }) {
+        return sjk_status_t(SJK_UNSAFE_URI)
+    }
+    let snapshot = registry.servers[Int(server)].current()
+    guard let rule = snapshot.map.match(path, rejectUnsafe: reject), rule < snapshot.workers.count else {
+        return sjk_status_t(SJK_NOT_MAPPED)
+    }
+    out.pointee = sjk_mapping_t(worker: snapshot.workers[rule], server: server, rule: Int32(clamping: rule))
+    return sjk_status_t(SJK_OK)
 }
 
 /// sjk_lookup_worker: resolve "name[;ext...]" from JK_WORKER_NAME.

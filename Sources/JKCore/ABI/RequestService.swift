@@ -46,8 +46,8 @@ public enum RequestService {
         let server = Int(mapping.server)
         let rule = Int(mapping.rule)
         guard server >= 0, server < registry.servers.count, rule >= 0 else { return RuleExtensions() }
-        let rules = registry.servers[server].current().map.rules
-        return rule < rules.count ? rules[rule].extensions : RuleExtensions()
+        let snapshot = registry.servers[server].current()
+        return rule < snapshot.map.rules.count ? snapshot.map.rules[rule].extensions : RuleExtensions()
     }
 
     private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions,
@@ -59,12 +59,10 @@ public enum RequestService {
         let options = ForwardOptions(replyTimeoutMs: replyTimeout,
                                      failOnStatus: extensions.failOnStatus ?? settings.failOnStatus,
                                      jkOptions: request.options, useServerErrors: extensions.useServerErrors)
-        let uri = ForwardedURIChoice.bytes(for: request)
-        let result = uri.withUnsafeBytes { uriBytes in
-            withSecret(settings.secret) { secret in
-                let context = AJPForwardContext(uri: uriBytes, secret: secret, route: nil, activation: "ACT")
-                return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options)
-            }
+        let uri = ForwardedURIChoice.form(for: request)
+        let result = withSecret(settings.secret) { secret in
+            let context = AJPForwardContext(uri: uri, secret: secret, route: nil, activation: "ACT")
+            return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options)
         }
         switch result {
         case .completed(let status):
@@ -97,16 +95,16 @@ public enum RequestService {
 
 /// The req_uri a FORWARD_REQUEST carries, chosen by JkOptions ForwardURI* (reference §3.5).
 public enum ForwardedURIChoice {
-    /// The bytes to forward for `request`.
-    public static func bytes(for request: sjk_request_t) -> [UInt8] {
+    /// The form to forward for `request`; the bytes are borrowed from the request view.
+    public static func form(for request: sjk_request_t) -> ForwardedURIForm {
         let uri = request.uri.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)
         let options = request.options
         if options & UInt32(SJK_OPT_FORWARD_URI_COMPAT_UNPARSED) != 0, let unparsed = request.unparsed_uri.bytes {
             let end = unparsed.firstIndex(of: UInt8(ascii: "?")) ?? unparsed.count
-            return Array(unparsed[0..<end])
+            return .verbatim(UnsafeRawBufferPointer(rebasing: unparsed[0..<end]))
         }
-        if options & UInt32(SJK_OPT_FORWARD_URI_COMPAT) != 0 { return Array(uri) }
-        if options & UInt32(SJK_OPT_FORWARD_URI_ESCAPED) != 0 { return ForwardedURI.escaped(uri) }
-        return ForwardedURI.proxyEncoded(uri)
+        if options & UInt32(SJK_OPT_FORWARD_URI_COMPAT) != 0 { return .verbatim(uri) }
+        if options & UInt32(SJK_OPT_FORWARD_URI_ESCAPED) != 0 { return .escaped(uri) }
+        return .proxyEncoded(uri)
     }
 }

@@ -1,5 +1,20 @@
 import Glibc
 
+/// One version of a server's rules: the map, the worker index of each rule and the per-rule
+/// options a request needs. A class, so handing it to a request costs one retain.
+public final class MapSnapshot: Sendable {
+    /// The sorted rules.
+    public let map: URIMap
+    /// Worker index of each rule (-1: undefined worker).
+    public let workers: [Int32]
+
+    /// Creates a snapshot.
+    public init(map: URIMap, workers: [Int32]) {
+        self.map = map
+        self.workers = workers
+    }
+}
+
 /// The URI map of one Apache server (main or virtual host), with its reloadable JkMountFile.
 ///
 /// Rules from JkMount and worker.X.mount are fixed; the mount file's rules are re-read when the
@@ -11,8 +26,7 @@ public final class ServerMap: @unchecked Sendable {
     private let reloadIntervalMs: Int64
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let resolveWorker: @Sendable (String) -> Int32
-    private var map: URIMap
-    private var ruleWorkers: [Int32]
+    private var snapshot: MapSnapshot
     private var loadedModification: timespec
     private var lastCheckMs: Int64
 
@@ -25,8 +39,8 @@ public final class ServerMap: @unchecked Sendable {
         self.resolveWorker = resolveWorker
         self.mountFile = mountFile
         self.reloadIntervalMs = Int64(max(reloadSeconds, 0)) &* 1000
-        self.map = URIMap(rules: fixedRules + fileRules, log: &log)
-        self.ruleWorkers = map.rules.map { resolveWorker($0.worker) }
+        let map = URIMap(rules: fixedRules + fileRules, log: &log)
+        self.snapshot = MapSnapshot(map: map, workers: map.rules.map { resolveWorker($0.worker) })
         self.loadedModification = mountFile.flatMap(Self.modificationTime) ?? timespec()
         self.lastCheckMs = BackendSocket.nowMs()
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -38,25 +52,24 @@ public final class ServerMap: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// The rules in force now and the worker index of each rule, re-reading the mount file
-    /// first when it is due and changed.
-    public func current() -> (map: URIMap, workers: [Int32]) {
-        guard let mountFile, reloadIntervalMs > 0 else { return (map, ruleWorkers) }
+    /// The rules in force now, re-reading the mount file first when it is due and changed.
+    public func current() -> MapSnapshot {
+        guard let mountFile, reloadIntervalMs > 0 else { return snapshot }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         let now = BackendSocket.nowMs()
-        guard now - lastCheckMs >= reloadIntervalMs else { return (map, ruleWorkers) }
+        guard now - lastCheckMs >= reloadIntervalMs else { return snapshot }
         lastCheckMs = now
         // A stat failure keeps the old rules.
         guard let modified = Self.modificationTime(mountFile),
               modified.tv_sec != loadedModification.tv_sec || modified.tv_nsec != loadedModification.tv_nsec,
-              let text = FileText.read(mountFile) else { return (map, ruleWorkers) }
+              let text = FileText.read(mountFile) else { return snapshot }
         var log = DiagnosticLog()
         let fileRules = MountFileParser.parse(text, file: mountFile, log: &log)
-        map = URIMap(rules: fixedRules + fileRules)
-        ruleWorkers = map.rules.map { resolveWorker($0.worker) }
+        let map = URIMap(rules: fixedRules + fileRules)
+        snapshot = MapSnapshot(map: map, workers: map.rules.map { resolveWorker($0.worker) })
         loadedModification = modified
-        return (map, ruleWorkers)
+        return snapshot
     }
 
     private static func modificationTime(_ path: String) -> timespec? {

@@ -59,10 +59,20 @@ public enum RequestBodyMode: Equatable, Sendable {
     }
 }
 
+/// The req_uri of a FORWARD_REQUEST and how it is written (JkOptions ForwardURI*, reference §3.5).
+public enum ForwardedURIForm {
+    /// Sent as it is (ForwardURICompat, ForwardURICompatUnparsed).
+    case verbatim(UnsafeRawBufferPointer)
+    /// Percent-encoded with upper-case hex (ForwardURIProxy, the default).
+    case proxyEncoded(UnsafeRawBufferPointer)
+    /// Percent-encoded with lower-case hex (ForwardURIEscaped).
+    case escaped(UnsafeRawBufferPointer)
+}
+
 /// Per-worker and per-choice values that go into a FORWARD_REQUEST besides the request itself.
 public struct AJPForwardContext {
-    /// The forwarded request URI (already in the form the JkOptions ForwardURI* choose).
-    public var uri: UnsafeRawBufferPointer
+    /// The forwarded request URI and its encoding.
+    public var uri: ForwardedURIForm
     /// The worker's `secret`, or nil.
     public var secret: UnsafeRawBufferPointer?
     /// The route of the first lb member chosen (lb requests only).
@@ -71,7 +81,7 @@ public struct AJPForwardContext {
     public var activation: StaticString
 
     /// Creates a context.
-    public init(uri: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer?, route: UnsafeRawBufferPointer?,
+    public init(uri: ForwardedURIForm, secret: UnsafeRawBufferPointer?, route: UnsafeRawBufferPointer?,
                 activation: StaticString) {
         self.uri = uri
         self.secret = secret
@@ -91,7 +101,11 @@ public enum AJPForwardRequestEncoder {
         try writer.appendByte(AJPMessageType.forwardRequest.rawValue)
         try writer.appendByte(methodCode)
         try writer.appendString(request.protocol.bytes)
-        try writer.appendString(context.uri)
+        switch context.uri {
+        case .verbatim(let bytes): try writer.appendString(bytes)
+        case .proxyEncoded(let bytes): try writer.appendEncodedURI(bytes, upperCaseHex: true)
+        case .escaped(let bytes): try writer.appendEncodedURI(bytes, upperCaseHex: false)
+        }
         try writer.appendString(request.remote_addr.bytes)
         try writer.appendString(request.remote_host.bytes)
         try writer.appendString(request.server_name.bytes)

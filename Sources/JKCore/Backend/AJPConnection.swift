@@ -90,14 +90,15 @@ public final class AJPConnection {
     /// CPING `12 34 00 01 0A`, then waits up to `timeoutMs` for CPONG (reference §8.2).
     public func ping(timeoutMs: Int) -> Bool {
         let cping: StaticString = "\u{12}\u{34}\0\u{01}\n"
-        guard case .done = send([UnsafeRawBufferPointer(start: cping.utf8Start, count: 5)]) else { return false }
+        guard case .done = send(UnsafeRawBufferPointer(start: cping.utf8Start, count: 5)) else { return false }
         guard case .payload(let payload) = readPacket(timeoutMs: timeoutMs),
               case .cpong? = try? AJPResponseMessage.decode(payload) else { return false }
         return true
     }
 
-    /// Sends whole packets in one gathered write.
-    public func send(_ parts: [UnsafeRawBufferPointer]) -> BackendSocket.IOResult {
-        BackendSocket.sendAll(fd, parts)
+    /// Sends whole packets (one or two) in one gathered write.
+    public func send(_ first: UnsafeRawBufferPointer,
+                     _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) -> BackendSocket.IOResult {
+        BackendSocket.sendAll(fd, first, second)
     }
 }

@@ -96,7 +96,7 @@ public struct AJPForwarder {
         for attempt in 0..<attempts {
             if attempt > 0 { BackendSocket.sleepMs(endpoint.settings.retryIntervalMs) }
             let result = attemptOnce(request, body: body, firstChunk: firstChunk,
-                                     packets: [forwardPacket, firstBody], options: options,
+                                     packets: (forwardPacket, firstBody), options: options,
                                      bodyBuffer: bodyBuffer)
             switch result {
             case .failed(let failure, let recoverable):
@@ -123,7 +123,7 @@ public struct AJPForwarder {
 
     /// One attempt on one connection.
     private func attemptOnce(_ request: sjk_request_t, body: RequestBodyMode, firstChunk: Int,
-                             packets: [UnsafeRawBufferPointer], options: ForwardOptions,
+                             packets: (UnsafeRawBufferPointer, UnsafeRawBufferPointer), options: ForwardOptions,
                              bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
         let connection: AJPConnection
         switch openConnection() {
@@ -247,7 +247,7 @@ public struct AJPForwarder {
             let data = UnsafeMutableRawBufferPointer(rebasing: bodyBuffer[6..<(6 + capacity)])
             guard let read = host.readBody(into: data) else {
                 // Tell the container the body ended so the stream stays in step, then fail.
-                _ = connection.send([UnsafeRawBufferPointer(start: Self.emptyBodyPacket.utf8Start, count: 4)])
+                _ = connection.send(UnsafeRawBufferPointer(start: Self.emptyBodyPacket.utf8Start, count: 4))
                 return nil
             }
             got = read
@@ -259,7 +259,7 @@ public struct AJPForwarder {
             writeBodyHeader(bodyBuffer, length: got)
             packet = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
         }
-        guard case .done = connection.send([packet]) else { return -1 }
+        guard case .done = connection.send(packet) else { return -1 }
         return got
     }
 
@@ -304,13 +304,13 @@ public struct AJPForwarder {
     }
 
     private func sendWithPrepostPing(_ connection: AJPConnection,
-                                     packets: [UnsafeRawBufferPointer]) -> Result<Void, AJPFailure> {
+                                     packets: (UnsafeRawBufferPointer, UnsafeRawBufferPointer)) -> Result<Void, AJPFailure> {
         let timeout = endpoint.settings.prepostPingTimeoutMs
         if timeout > 0, !connection.justPinged, !connection.ping(timeoutMs: timeout) {
             return .failure(.pingFailed)
         }
         connection.justPinged = false
-        switch connection.send(packets) {
+        switch connection.send(packets.0, packets.1) {
         case .done: return .success(())
         case .timedOut: return .failure(.sendFailed(0))
         case .failed(let error): return .failure(.sendFailed(error))

@@ -80,18 +80,21 @@ public enum BackendSocket {
         }
     }
 
-    /// Sends every byte of `parts` (gathered, one syscall in the common case) without SIGPIPE.
-    public static func sendAll(_ fd: Int32, _ parts: [UnsafeRawBufferPointer]) -> IOResult {
-        var vectors = parts.filter { $0.count > 0 }.map {
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
-        }
+    /// Sends every byte of `first` then `second` (gathered: one syscall in the common case)
+    /// without SIGPIPE and without allocating.
+    public static func sendAll(_ fd: Int32, _ first: UnsafeRawBufferPointer,
+                               _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) -> IOResult {
+        var parts = (first, second)
         var total = 0
-        var first = 0
-        while first < vectors.count {
-            let sent = vectors.withUnsafeMutableBufferPointer { buffer -> Int in
+        while parts.0.count + parts.1.count > 0 {
+            var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: parts.0.baseAddress), iov_len: parts.0.count),
+                           iovec(iov_base: UnsafeMutableRawPointer(mutating: parts.1.baseAddress), iov_len: parts.1.count))
+            let sent = withUnsafeMutableBytes(of: &vectors) { raw -> Int in
                 var message = msghdr()
-                message.msg_iov = buffer.baseAddress.map { $0 + first }
-                message.msg_iovlen = buffer.count - first
+                let base = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
+                // Skip an empty first part so the kernel sees only real data.
+                message.msg_iov = parts.0.count == 0 ? base.map { $0 + 1 } : base
+                message.msg_iovlen = parts.0.count == 0 ? 1 : (parts.1.count == 0 ? 1 : 2)
                 return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
@@ -99,15 +102,10 @@ public enum BackendSocket {
                 return errno == EAGAIN || errno == EWOULDBLOCK ? .timedOut : .failed(errno)
             }
             total += sent
-            var left = sent
-            while first < vectors.count, left >= vectors[first].iov_len {
-                left -= vectors[first].iov_len
-                first += 1
-            }
-            if first < vectors.count, left > 0 {
-                vectors[first].iov_base = vectors[first].iov_base.map { $0 + left }
-                vectors[first].iov_len -= left
-            }
+            let fromFirst = min(sent, parts.0.count)
+            parts.0 = UnsafeRawBufferPointer(rebasing: parts.0[fromFirst...])
+            let fromSecond = min(sent - fromFirst, parts.1.count)
+            parts.1 = UnsafeRawBufferPointer(rebasing: parts.1[fromSecond...])
         }
         return .done(total)
     }

@@ -134,3 +134,31 @@ public enum URINormalizer {
         return true
     }
 }
+
+extension URINormalizer {
+    /// True when `normalize` would return `uri` unchanged: it starts with `/` and has no path
+    /// parameter, no NUL, no `//`, and no `.` or `..` segment. The common case on the request
+    /// path, checked without copying.
+    public static func isNormal(_ uri: UnsafeRawBufferPointer) -> Bool {
+        guard uri.count > 0, uri[0] == UInt8(ascii: "/") else { return false }
+        var previous = UInt8(ascii: "/")
+        var index = 1
+        while index < uri.count {
+            let byte = uri[index]
+            if byte == 0 || byte == UInt8(ascii: ";") { return false }
+            if byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/") { return false }
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/") {
+                // "/." or "/.." as a whole segment (followed by "/" or the end).
+                let next = index + 1 < uri.count ? uri[index + 1] : UInt8(ascii: "/")
+                if next == UInt8(ascii: "/") { return false }
+                if next == UInt8(ascii: ".") {
+                    let after = index + 2 < uri.count ? uri[index + 2] : UInt8(ascii: "/")
+                    if after == UInt8(ascii: "/") { return false }
+                }
+            }
+            previous = byte
+            index += 1
+        }
+        return true
+    }
+}
