@@ -35,7 +35,7 @@ public enum RequestService {
     }
 
     private static func ruleExtensions(_ registry: Registry, mapping: sjk_mapping_t, request: sjk_request_t,
-                                       io: HostIO) -> RuleExtensions {
+                                       io: HostIO) -> RuleExtensions? {
         if let text = request.extension.string {
             var log = DiagnosticLog()
             let tokens = text.split(separator: ";", omittingEmptySubsequences: true)
@@ -45,20 +45,20 @@ public enum RequestService {
         }
         let server = Int(mapping.server)
         let rule = Int(mapping.rule)
-        guard server >= 0, server < registry.servers.count, rule >= 0 else { return RuleExtensions() }
+        guard server >= 0, server < registry.servers.count, rule >= 0 else { return nil }
         let snapshot = registry.servers[server].current()
-        return rule < snapshot.map.rules.count ? snapshot.map.rules[rule].extensions : RuleExtensions()
+        return rule < snapshot.extensions.count ? snapshot.extensions[rule] : nil
     }
 
-    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions,
+    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions?,
                                  io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
         var outcome = outcome
         let settings = endpoint.settings
         let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
-            : (extensions.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
+            : (extensions?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
         let options = ForwardOptions(replyTimeoutMs: replyTimeout,
-                                     failOnStatus: extensions.failOnStatus ?? settings.failOnStatus,
-                                     jkOptions: request.options, useServerErrors: extensions.useServerErrors)
+                                     failOnStatus: extensions?.failOnStatus ?? settings.failOnStatus,
+                                     jkOptions: request.options, useServerErrors: extensions?.useServerErrors)
         let uri = ForwardedURIChoice.form(for: request)
         let result = withSecret(settings.secret) { secret in
             let context = AJPForwardContext(uri: uri, secret: secret, route: nil, activation: "ACT")
