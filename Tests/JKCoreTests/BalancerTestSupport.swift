@@ -182,3 +182,37 @@ extension BalancerFixture {
 
 /// A session id owning its bytes.
 func session(_ text: String) -> SessionID { SessionID(bytes: Array(text.utf8)) }
+
+/// Byte views for request facts, alive as long as this object.
+final class RequestBytes {
+    private var buffers: [UnsafeMutableRawBufferPointer] = []
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    func view(_ text: String) -> UnsafeRawBufferPointer {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(text.utf8.count, 1), alignment: 1)
+        buffer.copyBytes(from: text.utf8)
+        buffers.append(buffer)
+        return UnsafeRawBufferPointer(rebasing: buffer[0..<text.utf8.count])
+    }
+
+    func string(_ text: String) -> sjk_str_t { sjk_str_t(view(text)) }
+
+    /// `BalancerRequest.gather` over text inputs.
+    func request(_ topology: BalancerTopology, uri: String = "/app/x", cookies: [String] = [],
+                 extensions: RuleExtensions = RuleExtensions(), route: String? = nil, stickyIgnore: String? = nil,
+                 stateless: String? = nil, secure: Bool = false) -> BalancerRequest {
+        var headers = [sjk_pair_t(name: string("Host"), value: string("localhost"))]
+        headers += cookies.map { sjk_pair_t(name: string("Cookie"), value: string($0)) }
+        var log = DiagnosticLog()
+        let overrides = ActivationOverrides(extensions: extensions, memberNames: topology.members.map(\.name),
+                                            lbName: "lb", location: nil, log: &log)
+        let uriView = view(uri)
+        return headers.withUnsafeBufferPointer { headers in
+            BalancerRequest.gather(topology: topology, extensions: extensions, activationOverrides: overrides,
+                                   environmentRoute: route.map(view), environmentStickyIgnore: stickyIgnore.map(view),
+                                   environmentStateless: stateless.map(view), uri: uriView, headers: headers,
+                                   isSecure: secure)
+        }
+    }
+}
