@@ -16,7 +16,8 @@ public struct BalancerRequest {
     public var stickyIgnore: Bool
     /// The rule's `active=`/`disabled=`/`stopped=` overrides, if any.
     public var activationOverrides: ActivationOverrides?
-    /// `set_session_cookie` is on, by the lb attribute or the rule extension.
+    /// `set_session_cookie` is on by the rule extension (`gather` also folds in the lb attribute;
+    /// `BalancerService` applies the lb attribute in any case).
     public var setSessionCookie: Bool
     /// The request came over TLS (the session cookie then gets `;Secure`).
     public var isSecure: Bool

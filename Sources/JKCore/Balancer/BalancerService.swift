@@ -92,6 +92,8 @@ public struct BalancerService {
 
     /// The balancer's slots.
     public let slots: BalancerSlots
+    /// `set_session_cookie` of the lb or of the request's rule.
+    private let setsSessionCookie: Bool
     /// The request's facts.
     public let request: BalancerRequest
     /// The request's local member states.
@@ -127,6 +129,7 @@ public struct BalancerService {
         self.request = request
         self.states = states
         self.route = request.environmentRoute == nil ? .unset : .environment
+        self.setsSessionCookie = request.setSessionCookie || slots.topology.settings.setSessionCookie
         for member in 0..<min(slots.memberCount, states.count) {
             let slot = slots.member(member)
             if MemberState(slotValue: slot.pointee.state) == .busy {
@@ -191,7 +194,7 @@ public struct BalancerService {
                 lastMember = choice.member
                 return .tryMember(Attempt(member: choice.member, route: route, viaSession: choice.sticky,
                                           activation: view.activation(choice.member),
-                                          setsSessionCookie: !choice.sticky && request.setSessionCookie))
+                                          setsSessionCookie: !choice.sticky && setsSessionCookie))
             }
             if !didForceRecovery {
                 didForceRecovery = true
