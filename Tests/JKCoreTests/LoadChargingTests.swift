@@ -11,7 +11,8 @@ import Testing
 
     /// lb_value of s1 (mult 2) after one attempt started, and after it ended with these bytes.
     private func charges(_ method: LoadBalancerMethod, session: Bool = false, stateless: Bool = false,
-                         received: UInt64 = 0, sent: UInt64 = 0) -> (started: UInt64, ended: UInt64, sessions: UInt64) {
+                         received: UInt64 = 0, sent: UInt64 = 0)
+        -> (started: UInt64, ended: UInt64, sessions: UInt64) {
         let fixture = fixture(method)
         LoadCharging.attemptStarted(slots: fixture.slots, member: 0, hasSessionID: session, stateless: stateless)
         let started = fixture.lbValue("s1")

@@ -22,7 +22,8 @@ import Testing
                         let result = SessionIdentifier.lookup(
                             environmentRoute: routeBytes, uri: UnsafeRawBufferPointer(uriBytes),
                             cookieHeaders: buffers.map { UnsafeRawBufferPointer($0) },
-                            cookieName: UnsafeRawBufferPointer(cookieBytes), pathName: UnsafeRawBufferPointer(pathBytes))
+                            cookieName: UnsafeRawBufferPointer(cookieBytes),
+                            pathName: UnsafeRawBufferPointer(pathBytes))
                         switch result {
                         case .none: return "none"
                         case .empty: return "empty"

@@ -53,10 +53,15 @@ public struct BalancerTopology: Sendable {
         public let redirectTarget: Int?
         /// True when `redirect` is set (even if it names no route).
         public let hasRedirect: Bool
+        /// Where the route bytes are stored.
         let route: BalancerStrings.Handle
+        /// Where the domain bytes are stored.
         let domain: BalancerStrings.Handle
+        /// Where the redirect bytes are stored.
         let redirect: BalancerStrings.Handle
+        /// Where the Set-Cookie value (plain request) is stored.
         let cookie: BalancerStrings.Handle
+        /// Where the Set-Cookie value (TLS request, with `;Secure`) is stored.
         let secureCookie: BalancerStrings.Handle
     }
 

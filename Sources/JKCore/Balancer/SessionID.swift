@@ -8,6 +8,7 @@
 /// copy. Only a request with two or more session cookies owns a joined copy. `JK_ROUTE=<r>` is kept
 /// as the view of `<r>` and behaves as the id `.<r>`.
 public struct SessionID {
+    /// Where the id's bytes are.
     enum Storage {
         /// Bytes of the request (cookie value or path parameter), borrowed.
         case borrowed(UnsafeRawBufferPointer)
@@ -17,6 +18,7 @@ public struct SessionID {
         case forcedRoute(UnsafeRawBufferPointer)
     }
 
+    /// The id's bytes.
     let storage: Storage
 
     /// An id that is a view of the request's bytes (valid as long as they are).

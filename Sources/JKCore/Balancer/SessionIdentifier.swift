@@ -142,11 +142,14 @@ public enum SessionIdentifier {
 
     /// The `Cookie` header values of a request (see `cookieHeaders(in:)`).
     public struct CookieHeaders: Sequence {
+        /// All request headers.
         let headers: UnsafeBufferPointer<sjk_pair_t>
 
         /// Walks the headers.
         public struct Iterator: IteratorProtocol {
+            /// All request headers.
             let headers: UnsafeBufferPointer<sjk_pair_t>
+            /// The next header to look at.
             var index = 0
 
             /// The next `Cookie` header value.
