@@ -1,0 +1,124 @@
+import CJKCore
+
+/// The facts about one request that the balancer decides on (reference §4.3, §5.4, §9.5.1), built
+/// once per request before `BalancerService` starts.
+public struct BalancerRequest {
+    /// The session id, when stickiness applies and one was found.
+    public var sessionID: SessionID?
+    /// True when the request carried an empty session id (log it at info, as mod_jk does).
+    public var hadEmptySessionID: Bool
+    /// `JK_ROUTE` (non-empty), which also becomes the AJP route attribute; nil when unset.
+    public var environmentRoute: UnsafeRawBufferPointer?
+    /// `stateless` (rule extension, overridden by `JK_STATELESS`): not a new session (Sessions/Next
+    /// methods do not charge it) and `lb_value` is not compared (first usable in rotation wins).
+    public var stateless: Bool
+    /// `sticky_ignore` (rule extension, overridden by `JK_STICKY_IGNORE`): session ids are ignored.
+    public var stickyIgnore: Bool
+    /// The rule's `active=`/`disabled=`/`stopped=` overrides, if any.
+    public var activationOverrides: ActivationOverrides?
+    /// `set_session_cookie` is on by the rule extension (`gather` also folds in the lb attribute;
+    /// `BalancerService` applies the lb attribute in any case).
+    public var setSessionCookie: Bool
+    /// The request came over TLS (the session cookie then gets `;Secure`).
+    public var isSecure: Bool
+
+    /// Creates the facts directly (tests, or callers that looked up the session id themselves).
+    public init(sessionID: SessionID? = nil, hadEmptySessionID: Bool = false,
+                environmentRoute: UnsafeRawBufferPointer? = nil, stateless: Bool = false, stickyIgnore: Bool = false,
+                activationOverrides: ActivationOverrides? = nil, setSessionCookie: Bool = false,
+                isSecure: Bool = false) {
+        self.sessionID = sessionID
+        self.hadEmptySessionID = hadEmptySessionID
+        self.environmentRoute = environmentRoute
+        self.stateless = stateless
+        self.stickyIgnore = stickyIgnore
+        self.activationOverrides = activationOverrides
+        self.setSessionCookie = setSessionCookie
+        self.isSecure = isSecure
+    }
+
+    /// Gathers the facts as mod_jk does: `JK_STICKY_IGNORE` / `JK_STATELESS` override the rule
+    /// extensions; the session id is looked up only when the lb has `sticky_session` and the
+    /// request is not sticky-ignored, with the rule's `session_cookie` / `session_path` if given.
+    ///
+    /// Every view (environment values, URI, headers) is borrowed: the result must not outlive the
+    /// request. Allocates only for the rare request with several session cookies.
+    ///
+    /// - Parameters:
+    ///   - environmentRoute: `JK_ROUTE`, nil when unset.
+    ///   - environmentStickyIgnore: `JK_STICKY_IGNORE`, nil when unset.
+    ///   - environmentStateless: `JK_STATELESS`, nil when unset.
+    ///   - uri: the forwarded request URI.
+    ///   - headers: the request headers (the `Cookie` ones are used).
+    public static func gather(topology: BalancerTopology, extensions: RuleExtensions,
+                              activationOverrides: ActivationOverrides?,
+                              environmentRoute: UnsafeRawBufferPointer?,
+                              environmentStickyIgnore: UnsafeRawBufferPointer?,
+                              environmentStateless: UnsafeRawBufferPointer?,
+                              uri: UnsafeRawBufferPointer, headers: UnsafeBufferPointer<sjk_pair_t>,
+                              isSecure: Bool) -> BalancerRequest {
+        let route = environmentRoute.flatMap { $0.count > 0 ? $0 : nil }
+        let stickyIgnore = environmentFlag(environmentStickyIgnore) ?? extensions.stickyIgnore ?? false
+        var request = BalancerRequest(
+            environmentRoute: route, stateless: environmentFlag(environmentStateless) ?? extensions.stateless ?? false,
+            stickyIgnore: stickyIgnore,
+            activationOverrides: activationOverrides.flatMap { $0.isEmpty ? nil : $0 },
+            setSessionCookie: extensions.setSessionCookie == true || topology.settings.setSessionCookie,
+            isSecure: isSecure)
+        guard topology.settings.stickySession, !stickyIgnore else { return request }
+        let lookup = withName(extensions.sessionCookie, default: topology.sessionCookieName) { cookieName in
+            withName(extensions.sessionPath, default: topology.sessionPathName) { pathName in
+                SessionIdentifier.lookup(environmentRoute: route, uri: uri,
+                                         cookieHeaders: SessionIdentifier.cookieHeaders(in: headers),
+                                         cookieName: cookieName, pathName: pathName)
+            }
+        }
+        switch lookup {
+        case .none: break
+        case .empty: request.hadEmptySessionID = true
+        case .found(let id): request.sessionID = id
+        }
+        return request
+    }
+
+    /// An environment switch such as `JK_STATELESS`: nil when unset; set and empty ⇒ true;
+    /// otherwise true when C's `atoi` of the value is non-zero ("0", "x", "4294967296" are false).
+    public static func environmentFlag(_ value: UnsafeRawBufferPointer?) -> Bool? {
+        guard let value else { return nil }
+        guard value.count > 0 else { return true }
+        return cAtoi(value) != 0
+    }
+
+    /// glibc's `atoi` (`(int)strtol(s, NULL, 10)`) over bytes, without traps.
+    static func cAtoi(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var index = 0
+        while index < bytes.count, ByteCompare.isCSpace(bytes[index]) { index += 1 }
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var magnitude: UInt64 = 0
+        var saturated = false
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(bytes[index] &- UInt8(ascii: "0")))
+            if overflow1 || overflow2 { saturated = true } else { magnitude = sum }
+            index += 1
+        }
+        let long: Int64
+        if saturated || magnitude > UInt64(Int64.max) {
+            long = negative ? Int64.min : Int64.max
+        } else {
+            long = negative ? -Int64(magnitude) : Int64(magnitude)
+        }
+        return Int32(truncatingIfNeeded: long)
+    }
+
+    /// Calls `body` with the bytes of `name`, or `fallback` when `name` is nil.
+    private static func withName<Result>(_ name: String?, default fallback: UnsafeRawBufferPointer,
+                                         _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        guard var name else { return body(fallback) }
+        return name.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+}
