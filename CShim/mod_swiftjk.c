@@ -54,8 +54,7 @@ static apr_status_t sjk_child_cleanup(void *data)
 /* JkWatchdogInterval: one thread per child runs maintenance every N seconds. */
 static void *APR_THREAD_FUNC sjk_watchdog(apr_thread_t *thread, void *data)
 {
-    int interval = sjk_globals.watchdog_interval;
-    (void)data;
+    int interval = (int)(apr_uintptr_t)data;
     while (!sjk_child_exiting) {
         int i;
         for (i = 0; i < interval * 10 && !sjk_child_exiting; i++) {
@@ -71,18 +70,19 @@ static void *APR_THREAD_FUNC sjk_watchdog(apr_thread_t *thread, void *data)
 
 static void sjk_child_init_hook(apr_pool_t *pchild, server_rec *s)
 {
+    int32_t interval = 0;
     if (!sjk_current_config) {
         return;
     }
     sjk_child_init(sjk_current_config);
     sjk_child_exiting = 0;
     apr_pool_cleanup_register(pchild, NULL, sjk_child_cleanup, apr_pool_cleanup_null);
-    if (sjk_globals.watchdog_interval > 0) {
+    if (sjk_config_timer_interval(sjk_current_config, &interval) == SJK_OK && interval > 0) {
         apr_thread_t *thread;
         apr_threadattr_t *attr;
         apr_threadattr_create(&attr, pchild);
         apr_threadattr_detach_set(attr, 1);
-        if (apr_thread_create(&thread, attr, sjk_watchdog, NULL, pchild) != APR_SUCCESS) {
+        if (apr_thread_create(&thread, attr, sjk_watchdog, (void *)(apr_uintptr_t)interval, pchild) != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0501: cannot start the watchdog thread");
         }
     }

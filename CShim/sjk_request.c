@@ -414,6 +414,9 @@ static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *
     q->env_attribute_count = (size_t)env->nelts;
 
     q->ignore_content_length = sjk_env(r, c->ignore_cl_indicator, "JK_IGNORE_CL") != NULL;
+    q->route_env = sjk_view(apr_table_get(r->subprocess_env, "JK_ROUTE"));
+    q->sticky_ignore_env = sjk_view(apr_table_get(r->subprocess_env, "JK_STICKY_IGNORE"));
+    q->stateless_env = sjk_view(apr_table_get(r->subprocess_env, "JK_STATELESS"));
     q->is_subrequest = r->main != NULL;
     q->reply_timeout_ms = -1;
     if ((v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT"))) {
@@ -506,6 +509,7 @@ int sjk_handler(request_rec *r)
     host.flush = sjk_flush;
     host.log = sjk_request_log;
     memset(&outcome, 0, sizeof(outcome));
+    outcome.member = -1;
     if (sjk_service(sjk_current_config, &mapping, &q, &host, &outcome) != SJK_OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -514,6 +518,12 @@ int sjk_handler(request_rec *r)
         if (sjk_config_worker_info(sjk_current_config, outcome.worker, &name, &type) == SJK_OK) {
             apr_table_setn(r->notes, "JK_WORKER_NAME", name.ptr);
             apr_table_setn(r->notes, "JK_WORKER_TYPE", type.ptr);
+        }
+    }
+    if (outcome.member >= 0) {
+        sjk_str_t name, type;
+        if (sjk_config_worker_info(sjk_current_config, outcome.member, &name, &type) == SJK_OK) {
+            apr_table_setn(r->notes, "JK_LB_LAST_NAME", name.ptr);
         }
     }
     {

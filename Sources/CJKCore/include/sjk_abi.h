@@ -209,6 +209,9 @@ typedef struct sjk_request {
     int32_t reply_timeout_ms;          /**< JK_REPLY_TIMEOUT, or -1 */
     uint32_t options;                  /**< JkOptions bits */
     sjk_str_t extension;               /**< rule extensions from JK_WORKER_NAME, or absent */
+    sjk_str_t route_env;               /**< JK_ROUTE, absent when unset */
+    sjk_str_t sticky_ignore_env;       /**< JK_STICKY_IGNORE, absent when unset */
+    sjk_str_t stateless_env;           /**< JK_STATELESS, absent when unset */
 } sjk_request_t;
 
 /** What the core calls back into the server for. Every function returns 0 on success. */
@@ -234,7 +237,8 @@ typedef struct sjk_outcome {
     int32_t client_error;    /**< the client side failed (read/write); mark the connection aborted */
     int32_t use_server_error;/**< return `status` to httpd so it produces its own error page */
     int32_t backend_broke;   /**< the backend failed after the response started: end it as broken */
-    int32_t worker;          /**< the worker (member for lb) that served or failed last */
+    int32_t worker;          /**< the worker that was mapped (the lb for balanced requests) */
+    int32_t member;          /**< the lb member that served or failed last, or -1 */
     sjk_str_t route;         /**< route used (JK_WORKER_ROUTE), borrowed from the configuration */
 } sjk_outcome_t;
 
@@ -248,6 +252,10 @@ sjk_status_t sjk_child_init(const sjk_config_t *config);
 /** Runs periodic maintenance if due (idle connection cleanup and CPing); called by the
  *  watchdog thread when JkWatchdogInterval > 0, otherwise the core runs it per request. */
 sjk_status_t sjk_maintain(const sjk_config_t *config);
+
+/** Seconds between runs of the shim's maintenance timer thread (0: start none):
+ *  JkWatchdogInterval when set, else worker.maintain when load balancers exist. */
+sjk_status_t sjk_config_timer_interval(const sjk_config_t *config, int32_t *out);
 
 /** JkStripSession: copies uri without its first `parameter=...` path parameter (parameter
  *  absent: ";jsessionid") into out. Returns SJK_NOT_MAPPED when the URI has none, and

@@ -129,6 +129,15 @@ public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
 public func sjk_maintain(_ config: OpaquePointer?) -> sjk_status_t {
     guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
     registry.maintenance.runIfDue(registry.endpoints)
+    registry.maintainBalancersIfDue()
+    return sjk_status_t(SJK_OK)
+}
+
+/// sjk_config_timer_interval: seconds between the shim's maintenance timer runs (0: no timer).
+@c @implementation
+public func sjk_config_timer_interval(_ config: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> sjk_status_t {
+    guard let registry = registry(config), let out else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    out.pointee = Int32(clamping: registry.timerIntervalSeconds)
     return sjk_status_t(SJK_OK)
 }
 

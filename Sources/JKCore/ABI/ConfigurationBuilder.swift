@@ -10,6 +10,8 @@ extension ConfigDiagnostic.Code {
     public static let unsafeEnvVarName = ConfigDiagnostic.Code("unsafe-envvar-name")
     /// A configuration file cannot be read.
     public static let unreadableFile = ConfigDiagnostic.Code("unreadable-file")
+    /// A worker's host does not resolve: the worker is disabled.
+    public static let unresolvableHost = ConfigDiagnostic.Code("unresolvable-host")
 }
 
 /// Turns the shim's raw directive values into a `Registry`, collecting every diagnostic.
@@ -24,7 +26,7 @@ public enum ConfigurationBuilder {
         }
         checkEnvVarNames(input, log: &log)
         let threads = Int(max(input.threads_per_child, 1))
-        let runtimes = configuration.workers.map { runtime(for: $0, in: configuration, threads: threads, log: &log) }
+        let runtimes = buildRuntimes(configuration, threads: threads, log: &log)
         let names = Dictionary(configuration.workers.enumerated().map { ($1.name, Int32($0)) },
                                uniquingKeysWith: { first, _ in first })
         let resolve: @Sendable (String) -> Int32 = { names[$0] ?? -1 }
@@ -73,35 +75,47 @@ public enum ConfigurationBuilder {
         }
     }
 
-    private static func runtime(for worker: WorkerDefinition, in configuration: WorkersConfiguration, threads: Int,
-                                log: inout DiagnosticLog) -> WorkerRuntime {
-        switch worker.kind {
-        case .ajp13(let settings):
-            let inherited = lbSecret(of: worker.name, in: configuration)
+    /// Runtimes in worker order: ajp13 endpoints first, then each lb over its members' endpoints.
+    /// Slot layout: slot i belongs to worker i; the (lb, member) slots follow in lb order.
+    private static func buildRuntimes(_ configuration: WorkersConfiguration, threads: Int,
+                                      log: inout DiagnosticLog) -> [WorkerRuntime] {
+        var runtimes: [WorkerRuntime] = []
+        for worker in configuration.workers {
+            guard case .ajp13(let settings) = worker.kind else {
+                runtimes.append(.status)   // lb runtimes replace this below
+                continue
+            }
             let address = BackendAddress.resolve(host: settings.host, port: settings.port,
                                                  preferIPv6: settings.preferIPv6)
-            if address == nil {
-                log.warning(ConfigDiagnostic.Code("unresolvable-host"),
-                            "worker \(worker.name): host \(settings.host) port \(settings.port) cannot be resolved; "
-                            + "the worker is disabled (requests to it get 503), as mod_jk does", at: worker.location)
+            if address == nil && settings.port > 0 {
+                log.warning(.unresolvableHost, "worker \(worker.name): host \(settings.host) port \(settings.port) "
+                            + "cannot be resolved; the worker is disabled (requests to it get 503), as mod_jk does",
+                            at: worker.location)
             }
-            return .ajp(AJPEndpoint(name: worker.name, address: address,
-                                    settings: AJPEndpoint.Settings(settings, threadsPerChild: threads,
-                                                                   inheritedSecret: inherited)))
-        case .lb(let settings):
-            return .loadBalancer(members: settings.members.compactMap { configuration.index(ofWorker: $0) })
-        case .status:
-            return .status
+            runtimes.append(.ajp(AJPEndpoint(name: worker.name, address: address,
+                                             settings: AJPEndpoint.Settings(settings, threadsPerChild: threads))))
         }
-    }
-
-    private static func lbSecret(of member: String, in configuration: WorkersConfiguration) -> String? {
-        for worker in configuration.workers {
-            if case .lb(let settings) = worker.kind, settings.members.contains(member), let secret = settings.secret {
-                return secret
+        var nextMemberSlot = configuration.workers.count
+        for (index, worker) in configuration.workers.enumerated() {
+            guard case .lb(let settings) = worker.kind else { continue }
+            var inputs: [BalancerTopology.MemberInput] = []
+            var endpoints: [AJPEndpoint?] = []
+            for name in settings.members {
+                guard let member = configuration.index(ofWorker: name),
+                      case .ajp13(let memberSettings) = configuration.workers[member].kind else { continue }
+                inputs.append(BalancerTopology.MemberInput(name: name, settings: memberSettings,
+                                                           memberSlot: nextMemberSlot, workerSlot: member))
+                nextMemberSlot += 1
+                if case .ajp(let endpoint) = runtimes[member] { endpoints.append(endpoint) } else { endpoints.append(nil) }
             }
+            BalancerLint.lint(settings: settings, members: inputs.map(\.settings), names: inputs.map(\.name),
+                              location: worker.location, log: &log)
+            let topology = BalancerTopology(settings: settings, members: inputs, balancerSlot: index,
+                                            maintainInterval: configuration.maintainInterval)
+            runtimes[index] = .loadBalancer(LoadBalancerRuntime(name: worker.name, topology: topology,
+                                                                memberNames: inputs.map(\.name), endpoints: endpoints))
         }
-        return nil
+        return runtimes
     }
 
     private static func buildServers(_ input: sjk_config_input_t, configuration: WorkersConfiguration,

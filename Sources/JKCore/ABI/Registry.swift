@@ -5,8 +5,8 @@ import Glibc
 public enum WorkerRuntime: Sendable {
     /// An ajp13 worker with its connection pool.
     case ajp(AJPEndpoint)
-    /// A load balancer over member worker indices (served by the balancer issue's code).
-    case loadBalancer(members: [Int])
+    /// A load balancer.
+    case loadBalancer(LoadBalancerRuntime)
     /// A status worker.
     case status
 }
@@ -31,10 +31,12 @@ public final class Registry: @unchecked Sendable {
     public let maintenance: Maintenance
     /// True when the shim's watchdog thread runs maintenance (then requests do not).
     public let hasWatchdog: Bool
+    /// JkWatchdogInterval.
+    public let watchdogSeconds: Int
     /// Shared slots: one per worker, then one per (lb, member) pair (`memberSlotBase`).
     public let slotCount: Int
-    /// For each lb worker index, the slot index of its first member.
-    public let memberSlotBase: [Int: Int]
+    /// Every lb runtime.
+    public let balancers: [LoadBalancerRuntime]
     /// The shared segment, attached once in the parent (post_config) before any fork.
     public private(set) var segment: SharedSegment?
 
@@ -45,16 +47,9 @@ public final class Registry: @unchecked Sendable {
         endpoints = runtimes.compactMap { if case .ajp(let endpoint) = $0 { return endpoint } else { return nil } }
         maintenance = Maintenance(intervalSeconds: configuration.maintainInterval)
         hasWatchdog = watchdogSeconds > 0
-        var next = runtimes.count
-        var bases: [Int: Int] = [:]
-        for (index, runtime) in runtimes.enumerated() {
-            if case .loadBalancer(let members) = runtime {
-                bases[index] = next
-                next += members.count
-            }
-        }
-        slotCount = next
-        memberSlotBase = bases
+        self.watchdogSeconds = watchdogSeconds
+        balancers = runtimes.compactMap { if case .loadBalancer(let lb) = $0 { return lb } else { return nil } }
+        slotCount = runtimes.count + balancers.reduce(0) { $0 + $1.topology.memberCount }
         self.runtimes = runtimes
         self.servers = servers
         cNames = configuration.workers.map { (strdup($0.name), strdup($0.kind.typeName)) }
@@ -82,37 +77,45 @@ public final class Registry: @unchecked Sendable {
     }
 
     /// Takes the segment the shim created and fills the slots' initial values (parent only).
-    public func attach(_ segment: SharedSegment) {
+    /// Returns false when an lb's slots do not fit.
+    @discardableResult
+    public func attach(_ segment: SharedSegment) -> Bool {
         self.segment = segment
-        segment.withLock { slots in
+        let now = WallClock.seconds()
+        return segment.withLock { slots in
             for index in slots.indices { slots[index].state = Int32(SJK_STATE_IDLE) }
-            for (worker, runtime) in runtimes.enumerated() {
-                guard case .loadBalancer(let members) = runtime, let base = memberSlotBase[worker] else { continue }
-                for (position, member) in members.enumerated() where base + position < slots.count {
-                    guard case .ajp13(let settings) = configuration.workers[member].kind else { continue }
-                    slots[base + position].lbfactor = Int32(clamping: settings.lbfactor)
-                    slots[base + position].distance = Int32(clamping: settings.distance)
-                    slots[base + position].activation = settings.activation.slotValue
-                    slots[base + position].lb_mult = 1
-                }
+            segment.header.pointee.last_maintain_time = now
+            return balancers.allSatisfy { $0.attach(slots, now: now) }
+        }
+    }
+
+    /// Balancer maintenance (reference §9.9), elected once per `worker.maintain` across all
+    /// processes. The election time is read without the lock first, so requests between
+    /// maintenance runs take no lock here.
+    public func maintainBalancersIfDue(now: Int64 = WallClock.seconds()) {
+        let interval = Int64(configuration.maintainInterval)
+        guard !balancers.isEmpty, interval > 0, let segment else { return }
+        guard now - segment.header.pointee.last_maintain_time >= interval else { return }
+        segment.withLock { _ in
+            guard BalancerMaintenance.claimGlobalRun(lastRun: &segment.header.pointee.last_maintain_time, now: now,
+                                                     interval: configuration.maintainInterval) else { return }
+            for balancer in balancers {
+                if let slots = balancer.slots { BalancerMaintenance.maintain(slots, now: now) }
             }
         }
+    }
+
+    /// Seconds between runs of the shim's timer thread: JkWatchdogInterval when set; otherwise
+    /// worker.maintain when there are balancers, so an idle server still recovers members in
+    /// time (mod_jk needs a request to trigger it); 0 for none.
+    public var timerIntervalSeconds: Int {
+        if hasWatchdog { return watchdogSeconds }
+        return balancers.isEmpty ? 0 : max(configuration.maintainInterval, 0)
     }
 
     /// Forgets connections inherited through fork (there are none: the parent never connects).
     public func childInit() {
         for endpoint in endpoints { endpoint.pool.resetAfterFork() }
         maintenance.resetAfterFork()
-    }
-}
-
-extension MemberActivation {
-    /// The SJK_ACTIVATION_* code stored in shared slots.
-    public var slotValue: Int32 {
-        switch self {
-        case .active: return Int32(SJK_ACTIVATION_ACTIVE)
-        case .disabled: return Int32(SJK_ACTIVATION_DISABLED)
-        case .stopped: return Int32(SJK_ACTIVATION_STOPPED)
-        }
     }
 }

@@ -14,7 +14,10 @@ public enum RequestService {
             outcome.status = 500
             return outcome
         }
-        if !registry.hasWatchdog { registry.maintenance.runIfDue(registry.endpoints) }
+        if !registry.hasWatchdog {
+            registry.maintenance.runIfDue(registry.endpoints)
+            registry.maintainBalancersIfDue()
+        }
         let extensions = ruleExtensions(registry, mapping: mapping, request: request, io: io)
         switch registry.runtimes[worker] {
         case .ajp(let endpoint):
@@ -25,7 +28,10 @@ public enum RequestService {
             }
             defer { admission.release() }
             return serveAJP(endpoint, request: request, extensions: extensions, io: io, outcome: outcome)
-        case .loadBalancer, .status:
+        case .loadBalancer(let lb):
+            return BalancedService.serve(lb, registry: registry, request: request, extensions: extensions, io: io,
+                                         outcome: outcome)
+        case .status:
             io.log(Int(SJK_LOG_ERROR), "worker \(registry.configuration.workers[worker].name) is of type "
                    + "\(registry.configuration.workers[worker].kind.typeName), which this SwiftJK build does not "
                    + "serve yet")
@@ -52,18 +58,30 @@ public enum RequestService {
 
     private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions?,
                                  io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
-        var outcome = outcome
-        let settings = endpoint.settings
-        let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
-            : (extensions?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
-        let options = ForwardOptions(replyTimeoutMs: replyTimeout,
-                                     failOnStatus: extensions?.failOnStatus ?? settings.failOnStatus,
-                                     jkOptions: request.options, useServerErrors: extensions?.useServerErrors)
+        let options = forwardOptions(endpoint.settings, request: request, extensions: extensions)
         let uri = ForwardedURIChoice.form(for: request)
-        let result = withSecret(settings.secret) { secret in
+        let result = withSecret(endpoint.settings.secret) { secret in
             let context = AJPForwardContext(uri: uri, secret: secret, route: nil, activation: "ACT")
             return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options)
         }
+        return self.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
+    }
+
+    /// The worker's settings merged with the request's overrides: reply timeout (JK_REPLY_TIMEOUT
+    /// > rule extension > worker), fail_on_status, use_server_errors.
+    static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t,
+                               extensions: RuleExtensions?) -> ForwardOptions {
+        let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
+            : (extensions?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
+        return ForwardOptions(replyTimeoutMs: replyTimeout,
+                              failOnStatus: extensions?.failOnStatus ?? settings.failOnStatus,
+                              jkOptions: request.options, useServerErrors: extensions?.useServerErrors)
+    }
+
+    /// What the shim needs to know about a finished request.
+    static func outcome(from result: ForwardResult, endpoint: AJPEndpoint, io: HostIO,
+                        outcome: sjk_outcome_t) -> sjk_outcome_t {
+        var outcome = outcome
         switch result {
         case .completed(let status):
             outcome.status = Int32(clamping: status)
@@ -85,11 +103,6 @@ public enum RequestService {
             outcome.backend_broke = 1
         }
         return outcome
-    }
-
-    private static func withSecret<R>(_ secret: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        guard let secret else { return body(nil) }
-        return secret.withUnsafeBytes { body($0) }
     }
 }
 

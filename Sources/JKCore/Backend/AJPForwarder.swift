@@ -11,6 +11,8 @@ public struct ForwardOptions {
     public var jkOptions: UInt32
     /// Rule extension use_server_errors: statuses at or above it get httpd's own error page.
     public var useServerErrors: Int?
+    /// A header added to the backend's response headers (the balancer's set_session_cookie).
+    public var extraResponseHeader: sjk_pair_t?
 
     /// Creates the options.
     public init(replyTimeoutMs: Int, failOnStatus: [Int], jkOptions: UInt32, useServerErrors: Int? = nil) {
@@ -53,21 +55,24 @@ public struct AJPForwarder {
         self.host = host
     }
 
-    /// Forwards `request`. `context` supplies the URI and worker-derived attributes.
+    /// Forwards `request` with its own scratch buffers and first body packet (plain workers).
     public func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions) -> ForwardResult {
-        let packetSize = endpoint.settings.maxPacketSize
-        return withUnsafeTemporaryAllocation(byteCount: packetSize * 2, alignment: 8) { scratch in
-            let requestBuffer = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<packetSize])
-            let bodyBuffer = UnsafeMutableRawBufferPointer(rebasing: scratch[packetSize...])
-            return forward(request, context: context, options: options, requestBuffer: requestBuffer,
-                           bodyBuffer: bodyBuffer)
+        RequestScratch.with(packetSize: endpoint.settings.maxPacketSize, request: request) { scratch in
+            guard scratch.readFirstBody(host: host) else { return .clientError(status: 400, responseStarted: false) }
+            var stats = ForwardStats()
+            return forward(request, context: context, options: options, scratch: scratch, stats: &stats)
         }
     }
 
-    private func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions,
-                         requestBuffer: UnsafeMutableRawBufferPointer,
-                         bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
-        let body = RequestBodyMode.of(request)
+    /// Forwards `request` using `scratch`, whose first body packet was already read (and is
+    /// replayed on every retry, also by other balancer members). Counts bytes and reply timeouts
+    /// into `stats`.
+    public func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions,
+                        scratch: RequestScratch, stats: inout ForwardStats) -> ForwardResult {
+        let body = scratch.body
+        let requestBuffer = UnsafeMutableRawBufferPointer(
+            rebasing: scratch.requestBuffer[0..<min(scratch.requestBuffer.count, endpoint.settings.maxPacketSize)])
+        let bodyBuffer = scratch.bodyBuffer
         var writer = AJPMessageWriter(buffer: requestBuffer)
         let forwardPacket: UnsafeRawBufferPointer
         do {
@@ -77,30 +82,19 @@ public struct AJPForwarder {
                      + "(request does not fit into \(endpoint.settings.maxPacketSize) bytes) for worker \(endpoint.name)")
             return .clientError(status: 413, responseStarted: false)
         }
-        // The first body packet is read once and replayed on every retry.
-        var firstBody = UnsafeRawBufferPointer(start: nil, count: 0)
-        var firstChunk = 0
-        if case .contentLength(let length) = body {
-            let want = Int(min(UInt64(endpoint.settings.maxPacketSize - 6), length))
-            let data = UnsafeMutableRawBufferPointer(rebasing: bodyBuffer[6..<(6 + want)])
-            guard let got = host.readBodyFully(into: data), got == want else {
-                host.log(SJK_LOG_INFO, "reading the request body from the client failed")
-                return .clientError(status: 400, responseStarted: false)
-            }
-            firstChunk = got
-            writeBodyHeader(bodyBuffer, length: got)
-            firstBody = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
-        }
+        let firstBody = scratch.firstBody
+        let firstChunk = scratch.firstChunk
         var lastFailure = AJPFailure.disabled
         let attempts = max(endpoint.settings.retries, 1)
         for attempt in 0..<attempts {
             if attempt > 0 { BackendSocket.sleepMs(endpoint.settings.retryIntervalMs) }
             let result = attemptOnce(request, body: body, firstChunk: firstChunk,
                                      packets: (forwardPacket, firstBody), options: options,
-                                     bodyBuffer: bodyBuffer)
+                                     bodyBuffer: bodyBuffer, stats: &stats)
             switch result {
             case .failed(let failure, let recoverable):
                 lastFailure = failure
+                if failure == .replyTimeout { stats.replyTimeouts &+= 1 }
                 host.log(SJK_LOG_INFO, "worker \(endpoint.name) attempt \(attempt + 1)/\(attempts): \(failure)")
                 if !recoverable { return result }
             default:
@@ -124,7 +118,7 @@ public struct AJPForwarder {
     /// One attempt on one connection.
     private func attemptOnce(_ request: sjk_request_t, body: RequestBodyMode, firstChunk: Int,
                              packets: (UnsafeRawBufferPointer, UnsafeRawBufferPointer), options: ForwardOptions,
-                             bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
+                             bodyBuffer: UnsafeMutableRawBufferPointer, stats: inout ForwardStats) -> ForwardResult {
         let connection: AJPConnection
         switch openConnection() {
         case .success(let opened): connection = opened
@@ -134,10 +128,11 @@ public struct AJPForwarder {
             discard(connection)
             return .failed(failure, recoverable: true)
         }
+        stats.bytesSent &+= UInt64(packets.0.count + packets.1.count)
         var exchange = AJPExchange(body: body, firstChunk: firstChunk, maxPacketSize: endpoint.settings.maxPacketSize)
         var clientStarted = false
         let result = runExchange(connection, &exchange, clientStarted: &clientStarted, request: request,
-                                 options: options, bodyBuffer: bodyBuffer)
+                                 options: options, bodyBuffer: bodyBuffer, stats: &stats)
         switch result {
         case .completed, .serverErrorPage:
             break
@@ -166,8 +161,8 @@ public struct AJPForwarder {
 
     /// The read/act loop of one exchange.
     private func runExchange(_ connection: AJPConnection, _ exchange: inout AJPExchange, clientStarted: inout Bool,
-                             request: sjk_request_t,
-                             options: ForwardOptions, bodyBuffer: UnsafeMutableRawBufferPointer) -> ForwardResult {
+                             request: sjk_request_t, options: ForwardOptions,
+                             bodyBuffer: UnsafeMutableRawBufferPointer, stats: inout ForwardStats) -> ForwardResult {
         let flushPackets = options.jkOptions & UInt32(SJK_OPT_FLUSH_PACKETS) != 0
         let flushHeader = options.jkOptions & UInt32(SJK_OPT_FLUSH_HEADER) != 0
         var status = 200
@@ -175,7 +170,9 @@ public struct AJPForwarder {
         while true {
             let payload: UnsafeRawBufferPointer
             switch connection.readPacket(timeoutMs: options.replyTimeoutMs) {
-            case .payload(let bytes): payload = bytes
+            case .payload(let bytes):
+                payload = bytes
+                stats.bytesReceived &+= UInt64(bytes.count &+ 4)
             case .timedOut: return .failed(.replyTimeout, recoverable: true)
             case .closed(let error): return .failed(.backendClosed(error), recoverable: true)
             case .invalid(let error): return .failed(.protocolError(error), recoverable: true)
@@ -192,6 +189,7 @@ public struct AJPForwarder {
                     return .clientError(status: 400, responseStarted: clientStarted)
                 }
                 guard sent >= 0 else { return .failed(.sendFailed(0), recoverable: false) }
+                stats.bytesSent &+= UInt64(sent == 0 ? 4 : sent &+ 6)
                 exchange.sentBody(sent)
             case .startResponse(let code, let reason, let headers):
                 if options.failOnStatus.contains(where: { $0 == code || $0 == -code }) {
@@ -206,6 +204,8 @@ public struct AJPForwarder {
                     continue
                 }
                 clientStarted = true
+                var headers = headers
+                if let extra = options.extraResponseHeader { headers.append(extra) }
                 guard host.startResponse(status: code, reason: reason, headers: headers) else {
                     return .clientError(status: code, responseStarted: true)
                 }

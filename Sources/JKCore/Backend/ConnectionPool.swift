@@ -66,6 +66,13 @@ public final class ConnectionPool: @unchecked Sendable {
         }
     }
 
+    /// True when `acquire()` would give a slot now (an idle connection or room for a new one).
+    public var hasFreeSlot: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return !idle.isEmpty || inUse + idle.count < size
+    }
+
     /// Another idle connection for a caller that already holds a slot and found its pooled
     /// connection dead (the dead one is closed, so the slot count stays right).
     public func nextIdle() -> AJPConnection? {

@@ -1,0 +1,146 @@
+import CJKCore
+
+/// Serves a request mapped to an `lb` worker: the I/O driver around `BalancerService`
+/// (reference §9.7). Every call into the balancer runs with the segment lock held; choosing a
+/// connection, the AJP exchange and sleeps between rounds run without it.
+enum BalancedService {
+    static func serve(_ lb: LoadBalancerRuntime, registry: Registry, request: sjk_request_t,
+                      extensions: RuleExtensions?, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
+        var outcome = outcome
+        guard let slots = lb.slots, let segment = registry.segment else {
+            io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name) has no shared memory; check JkShmFile")
+            outcome.status = 503
+            return outcome
+        }
+        let rule = extensions ?? RuleExtensions()
+        let overrides = activationOverrides(rule, lb: lb)
+        let uri = ForwardedURIChoice.form(for: request)
+        let facts = BalancerRequest.gather(
+            topology: lb.topology, extensions: rule, activationOverrides: overrides,
+            environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
+            environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
+            headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
+            isSecure: request.is_ssl != 0)
+        if facts.hadEmptySessionID { io.log(Int(SJK_LOG_INFO), "empty session identifier; balancing without affinity") }
+        return RequestScratch.with(packetSize: lb.packetSize, firstPacketSize: lb.firstPacketSize,
+                                   request: request) { scratch in
+            guard scratch.readFirstBody(host: io) else {
+                outcome.status = 400
+                outcome.client_error = 1
+                return outcome
+            }
+            return BalancerService.withLocalStates(memberCount: lb.topology.memberCount) { states in
+                var service = segment.withLock { _ in
+                    BalancerService(slots: slots, request: facts, states: states) { member in
+                        member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
+                    }
+                }
+                return run(&service, lb: lb, segment: segment, request: request, uri: uri, rule: extensions,
+                           scratch: scratch, io: io, outcome: outcome)
+            }
+        }
+    }
+
+    /// The attempt loop: ask the balancer, try the member, report, until it says finished.
+    private static func run(_ service: inout BalancerService, lb: LoadBalancerRuntime, segment: SharedSegment,
+                            request: sjk_request_t, uri: ForwardedURIForm, rule: RuleExtensions?,
+                            scratch: RequestScratch, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
+        var outcome = outcome
+        while true {
+            let action = segment.withLock { _ in service.nextAttempt(now: WallClock.seconds(), nextOffset: &lb.nextOffset) }
+            switch action {
+            case .sleep(let milliseconds):
+                BackendSocket.sleepMs(milliseconds)
+            case .giveUp(let status):
+                io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name): no member could serve the request (\(status))")
+                outcome.status = status
+                if let route = service.routeBytes(for: service.route) { outcome.route = sjk_str_t(route) }
+                return outcome
+            case .tryMember(let attempt):
+                guard attempt.member < lb.endpoints.count, let endpoint = lb.endpoints[attempt.member] else {
+                    _ = segment.withLock { _ in service.attemptFinished(AttemptReport(result: .failure), now: WallClock.seconds()) }
+                    continue
+                }
+                guard segment.withLock({ _ in service.exchangeStarting() }) else { continue }
+                outcome.member = Int32(clamping: lb.topology.members[attempt.member].workerSlot)
+                let route = service.routeBytes(for: attempt.route)
+                if let route { outcome.route = sjk_str_t(route) }
+                let options = forwardOptions(endpoint.settings, request: request, rule: rule,
+                                             cookie: attempt.setsSessionCookie
+                                                 ? lb.topology.sessionCookieValue(member: attempt.member,
+                                                                                  secure: request.is_ssl != 0) : nil)
+                var stats = ForwardStats()
+                let result = withSecret(endpoint.settings.secret) { secret in
+                    AJPForwarder(endpoint: endpoint, host: io).forward(
+                        request, context: AJPForwardContext(uri: uri, secret: secret, route: route,
+                                                            activation: attempt.activation.attributeText),
+                        options: options, scratch: scratch, stats: &stats)
+                }
+                let report = attemptReport(result, options: options, stats: stats)
+                let verdict = segment.withLock { _ in service.attemptFinished(report, now: WallClock.seconds()) }
+                if let transition = service.lastTransition, transition.escalated {
+                    io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
+                           + "escalating local error to global error")
+                }
+                if verdict == .finished {
+                    return RequestService.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
+                }
+                io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
+                       + "failed (\(report.result)); trying another member")
+            }
+        }
+    }
+
+    private static func activationOverrides(_ rule: RuleExtensions, lb: LoadBalancerRuntime) -> ActivationOverrides? {
+        guard !rule.active.isEmpty || !rule.disabled.isEmpty || !rule.stopped.isEmpty else { return nil }
+        var ignored = DiagnosticLog()   // reported once at configuration time
+        return ActivationOverrides(extensions: rule, memberNames: lb.memberNames, lbName: lb.name, location: nil,
+                                   log: &ignored)
+    }
+
+    private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensions?,
+                                       cookie: UnsafeRawBufferPointer?) -> ForwardOptions {
+        var options = RequestService.forwardOptions(settings, request: request, extensions: rule)
+        if let cookie { options.extraResponseHeader = sjk_pair_t(name: sjk_str_t("Set-Cookie"), value: sjk_str_t(cookie)) }
+        return options
+    }
+
+    /// How the balancer sees a finished attempt (reference §9.8).
+    private static func attemptReport(_ result: ForwardResult, options: ForwardOptions,
+                                      stats: ForwardStats) -> AttemptReport {
+        func kind(_ failure: AJPFailure) -> AttemptResult {
+            switch failure {
+            case .failOnStatus(let status): return options.failOnStatus.contains(status) ? .hardFailOnStatus
+                                                                                           : .softFailOnStatus
+            case .replyTimeout: return .replyTimeout
+            case .protocolError, .malformed: return .protocolError
+            case .poolExhausted: return .noFreeEndpoint
+            default: return .failure
+            }
+        }
+        let (result, recoverable, status): (AttemptResult, Bool, Int32) = switch result {
+        case .completed(let status), .serverErrorPage(let status): (.success, false, Int32(clamping: status))
+        case .clientError(let status, _): (.clientError, false, Int32(clamping: status))
+        case .abortedMidResponse(let failure): (kind(failure), false, failure.httpStatus)
+        case .failed(let failure, let recoverable): (kind(failure), recoverable, failure.httpStatus)
+        }
+        return AttemptReport(result: result, recoverable: recoverable, status: status,
+                             replyTimeouts: stats.replyTimeouts, bytesReceived: stats.bytesReceived,
+                             bytesSent: stats.bytesSent)
+    }
+}
+
+extension ForwardedURIForm {
+    /// The URI bytes before encoding.
+    var bytes: UnsafeRawBufferPointer {
+        switch self {
+        case .verbatim(let bytes), .proxyEncoded(let bytes), .escaped(let bytes): bytes
+        }
+    }
+}
+
+/// Runs `body` with the secret's bytes borrowed (nil when there is none).
+func withSecret<R>(_ secret: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let secret else { return body(nil) }
+    return secret.withUnsafeBytes { body($0) }
+}

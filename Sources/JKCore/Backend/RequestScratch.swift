@@ -1,0 +1,79 @@
+import CJKCore
+
+/// Bytes and reply timeouts of one request's attempts, for the balancer (Traffic method,
+/// max_reply_timeouts) and statistics.
+public struct ForwardStats: Equatable, Sendable {
+    /// Bytes sent to backends (packets, headers included).
+    public var bytesSent: UInt64 = 0
+    /// Bytes received from backends.
+    public var bytesReceived: UInt64 = 0
+    /// Attempts that ended in a reply timeout.
+    public var replyTimeouts = 0
+
+    /// Nothing counted yet.
+    public init() {}
+}
+
+/// The per-request buffers of an AJP exchange — one for FORWARD_REQUEST, one for body packets —
+/// and the first body packet, which is read from the client once and replayed on every retry and
+/// to every balancer member tried (reference §8.4, §9.7). Lives on the stack for the request.
+public struct RequestScratch {
+    /// Room for the FORWARD_REQUEST (the largest max_packet_size of the workers that may serve).
+    public let requestBuffer: UnsafeMutableRawBufferPointer
+    /// Room for body packets; holds the first body packet until the backend asks for more.
+    public let bodyBuffer: UnsafeMutableRawBufferPointer
+    /// How the request body travels.
+    public let body: RequestBodyMode
+    /// The first body packet (`12 34 <n+2> <n>` + data), empty when there is none.
+    public private(set) var firstBody = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Data bytes in the first body packet.
+    public private(set) var firstChunk = 0
+    private let request: sjk_request_t
+    private let firstPacketSize: Int
+
+    /// Runs `body` with stack buffers for packets of up to `packetSize` bytes. `firstPacketSize`
+    /// (default: `packetSize`) bounds the first body packet, so it fits every member that may
+    /// receive it.
+    public static func with<R>(packetSize: Int, firstPacketSize: Int? = nil, request: sjk_request_t,
+                               _ body: (inout RequestScratch) -> R) -> R {
+        let size = max(packetSize, 8192)
+        return withUnsafeTemporaryAllocation(byteCount: size * 2, alignment: 8) { storage in
+            var scratch = RequestScratch(requestBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]),
+                                         bodyBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[size...]),
+                                         body: RequestBodyMode.of(request), request: request,
+                                         firstPacketSize: min(firstPacketSize ?? size, size))
+            return body(&scratch)
+        }
+    }
+
+    private init(requestBuffer: UnsafeMutableRawBufferPointer, bodyBuffer: UnsafeMutableRawBufferPointer,
+                 body: RequestBodyMode, request: sjk_request_t, firstPacketSize: Int) {
+        self.requestBuffer = requestBuffer
+        self.bodyBuffer = bodyBuffer
+        self.body = body
+        self.request = request
+        self.firstPacketSize = firstPacketSize
+    }
+
+    /// Reads the first body packet when the request has a Content-Length (at most
+    /// `max_packet_size - 6` bytes). Returns false when the client body cannot be read or ends
+    /// early (→ 400).
+    public mutating func readFirstBody(host: HostIO) -> Bool {
+        guard case .contentLength(let length) = body else { return true }
+        let want = Int(min(UInt64(max(firstPacketSize - 6, 0)), length))
+        let data = UnsafeMutableRawBufferPointer(rebasing: bodyBuffer[6..<(6 + want)])
+        guard let got = host.readBodyFully(into: data), got == want else {
+            host.log(Int(SJK_LOG_INFO), "reading the request body from the client failed")
+            return false
+        }
+        firstChunk = got
+        bodyBuffer[0] = 0x12
+        bodyBuffer[1] = 0x34
+        bodyBuffer[2] = UInt8(truncatingIfNeeded: (got + 2) >> 8)
+        bodyBuffer[3] = UInt8(truncatingIfNeeded: got + 2)
+        bodyBuffer[4] = UInt8(truncatingIfNeeded: got >> 8)
+        bodyBuffer[5] = UInt8(truncatingIfNeeded: got)
+        firstBody = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
+        return true
+    }
+}
