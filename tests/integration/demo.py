@@ -1,15 +1,44 @@
-"""The demo behind scripts/demo: one Tomcat with an AJP secret behind Apache + SwiftJK."""
+"""The demo behind scripts/demo: two real Tomcat 10 instances (jvmRoute tomcat1 and tomcat2 on
+127.0.0.10 and 127.0.0.12) behind Apache httpd + SwiftJK with the two-Tomcat configuration of the
+reference's Appendix B — inline comments, member-level `method`/`sticky_session` lines and all.
+It shows `apachectl configtest`'s warnings about those lines, balancing for new visitors, and a
+session that sticks to its Tomcat, then keeps running until Ctrl-C (or stops with --check)."""
 
+import http.client
+import re
 import signal
+import socket
 import sys
 import time
-import urllib.request
-
-import socket
 
 from harness import Apache, Tomcat, free_port, make_workdir
 
 DEMO_PORT = 18080
+SECRET = "demo-secret"
+
+# Appendix B of the mod_jk reference, as operators write it; the routes equal the Tomcats'
+# jvmRoute so sessions stick. The member-level method/sticky_session lines have no effect (as in
+# mod_jk); SwiftJK says so in configtest.
+WORKERS = """worker.list=lb,jkstatus   # the balancer and status
+worker.lb.type=lb
+worker.lb.balance_workers=tomcat1,tomcat2
+worker.lb.secret={secret}   # Tomcat 10 requires an AJP secret
+worker.tomcat1.type=ajp13
+worker.tomcat1.host=127.0.0.10
+worker.tomcat1.port={port1}   # node one
+worker.tomcat1.lbfactor=1
+worker.tomcat1.method=Session    # lb-only attr on member
+worker.tomcat1.sticky_session=True  # lb-only attr on member
+worker.tomcat1.route=tomcat1
+worker.tomcat2.type=ajp13
+worker.tomcat2.host=127.0.0.12
+worker.tomcat2.port={port2}   # node two
+worker.tomcat2.lbfactor=1
+worker.tomcat2.method=Session    # lb-only attr on member
+worker.tomcat2.sticky_session=True  # lb-only attr on member
+worker.tomcat2.route=tomcat2
+worker.jkstatus.type=status
+"""
 
 
 def demo_port():
@@ -21,31 +50,58 @@ def demo_port():
         except OSError:
             return free_port()
 
-WORKERS = """# The demo's workers.properties: one Tomcat on loopback, AJP with a shared secret.
-worker.list=tomcat1
-worker.tomcat1.type=ajp13
-worker.tomcat1.host=127.0.0.10
-worker.tomcat1.port={port}     # Tomcat's AJP connector
-worker.tomcat1.secret={secret}
-"""
+
+def get(port, path, cookie=None):
+    """One request on a new connection; returns (status, route, session cookie)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    body = response.read().decode(errors="replace")
+    conn.close()
+    route = re.search(r"route=(\S+)", body)
+    session = re.search(r"JSESSIONID=([^;]+)", response.getheader("Set-Cookie") or "")
+    return response.status, route.group(1) if route else "?", session.group(1) if session else None
+
+
+def show(apache):
+    port = apache.port
+    print("\n$ apachectl configtest   (SwiftJK explains what mod_jk silently ignores)")
+    _, output = apache.configtest()
+    for line in output.splitlines():
+        if "SJK0201" in line or "Syntax" in line:
+            print("  " + re.sub(r"^.*SJK0201: ", "", line))
+    print("\nNew visitors are balanced over the Tomcats (method Request, lbfactor 1:1; lb_value is shared by\n"
+          "all httpd children, so every pair of requests reaches both):")
+    for i in range(6):
+        status, route, _ = get(port, "/info.jsp")
+        print(f"  GET /info.jsp -> {status} from {route}")
+    status, route, session = get(port, "/session.jsp")
+    print(f"\nA session is created on {route}: JSESSIONID={session}")
+    for i in range(4):
+        status, again, _ = get(port, "/info.jsp", cookie=f"JSESSIONID={session}")
+        print(f"  GET /info.jsp with Cookie: JSESSIONID={session} -> {status} from {again}")
+    status, again, _ = get(port, f"/info.jsp;jsessionid={session}")
+    print(f"  GET /info.jsp;jsessionid={session} -> {status} from {again}")
 
 
 def main():
     check_only = "--check" in sys.argv
     work = make_workdir("swiftjk-demo-")
-    tomcat = Tomcat(work, "tomcat1", "127.0.0.10", "tomcat1", secret="demo-secret").start()
+    tomcats = [Tomcat(work, "tomcat1", "127.0.0.10", "tomcat1", secret=SECRET),
+               Tomcat(work, "tomcat2", "127.0.0.12", "tomcat2", secret=SECRET)]
     apache = None
     try:
-        print("starting Tomcat 10 (jvmRoute tomcat1, AJP on 127.0.0.10 with a secret)...", flush=True)
-        tomcat.wait()
-        apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp tomcat1\nJkMount /index.jsp tomcat1\n"
-                        "DirectoryIndex index.html\n",
-                        workers=WORKERS.format(port=tomcat.ajp_port, secret="demo-secret"), name="httpd",
+        print("starting two Tomcat 10 instances (jvmRoute tomcat1 on 127.0.0.10, tomcat2 on 127.0.0.12)...",
+              flush=True)
+        for tomcat in tomcats:
+            tomcat.start()
+        for tomcat in tomcats:
+            tomcat.wait()
+        workers = WORKERS.format(secret=SECRET, port1=tomcats[0].ajp_port, port2=tomcats[1].ajp_port)
+        apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp lb\n", workers=workers, name="httpd",
                         port=demo_port()).start()
-        url = apache.url("/index.jsp")
-        with urllib.request.urlopen(apache.url("/info.jsp?demo=1"), timeout=30) as r:
-            print(f"\nGET /info.jsp?demo=1 -> HTTP {r.status}\n{r.read().decode()}")
-        print(f"SwiftJK demo is running: open {url}")
+        show(apache)
+        print(f"\nSwiftJK demo is running: open {apache.url('/index.jsp')}")
         print(f"  Apache config: {apache.conf}\n  workers.properties: {apache.workers_file}")
         print(f"  JK log: {apache.dir}/logs/mod_jk.log")
         if check_only:
@@ -59,8 +115,9 @@ def main():
     finally:
         if apache:
             apache.stop()
-        tomcat.stop()
-        print("stopped Apache and Tomcat.")
+        for tomcat in tomcats:
+            tomcat.stop()
+        print("stopped Apache and both Tomcats.")
 
 
 if __name__ == "__main__":
