@@ -37,14 +37,6 @@ static apr_status_t sjk_config_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-static sjk_str_t sjk_view(const char *s)
-{
-    sjk_str_t v;
-    v.ptr = s;
-    v.len = s ? strlen(s) : 0;
-    return v;
-}
-
 /** Effective JkOptions of one server: defaults ForwardURIProxy + ForwardKeySize. */
 static uint32_t sjk_effective_options(const sjk_server_conf *c)
 {

@@ -114,14 +114,6 @@ void *sjk_merge_server_conf(apr_pool_t *p, void *base_conf, void *add_conf)
     return m;
 }
 
-static sjk_str_t sjk_view(const char *s)
-{
-    sjk_str_t v;
-    v.ptr = s;
-    v.len = s ? strlen(s) : 0;
-    return v;
-}
-
 static sjk_origin_t sjk_origin(cmd_parms *cmd)
 {
     sjk_origin_t o;

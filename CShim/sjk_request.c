@@ -24,14 +24,6 @@ typedef struct {
     apr_time_t started;    /* when the handler started, for %T and JK_REQUEST_DURATION */
 } sjk_request_state;
 
-static sjk_str_t sjk_view(const char *s)
-{
-    sjk_str_t v;
-    v.ptr = s;
-    v.len = s ? strlen(s) : 0;
-    return v;
-}
-
 static const char *sjk_env(request_rec *r, const char *name, const char *fallback)
 {
     return apr_table_get(r->subprocess_env, name ? name : fallback);

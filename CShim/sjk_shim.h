@@ -11,6 +11,8 @@
 #include "apr_tables.h"
 #include "apr_file_io.h"
 
+#include <string.h>
+
 #include "sjk_abi.h"
 
 /** The version SwiftJK reports in the Server header component and logs. */
@@ -18,6 +20,15 @@
 
 /** The handler name mod_jk uses. */
 #define SJK_HANDLER "jakarta-servlet"
+
+/** A borrowed view of a C string (NULL stays absent). */
+static APR_INLINE sjk_str_t sjk_view(const char *s)
+{
+    sjk_str_t v;
+    v.ptr = s;
+    v.len = s ? strlen(s) : 0;
+    return v;
+}
 
 /** A JkEnvVar entry: forwarded name and optional default. */
 typedef struct {

@@ -105,16 +105,6 @@ public struct AJPForwarder {
         return .failed(lastFailure, recoverable: isRecoverable(lastFailure, method: request.method))
     }
 
-    /// Writes the 6-byte body packet header `12 34 <n+2> <n>` in front of `length` data bytes.
-    private func writeBodyHeader(_ buffer: UnsafeMutableRawBufferPointer, length: Int) {
-        buffer[0] = 0x12
-        buffer[1] = 0x34
-        buffer[2] = UInt8(truncatingIfNeeded: (length + 2) >> 8)
-        buffer[3] = UInt8(truncatingIfNeeded: length + 2)
-        buffer[4] = UInt8(truncatingIfNeeded: length >> 8)
-        buffer[5] = UInt8(truncatingIfNeeded: length)
-    }
-
     /// One attempt on one connection.
     private func attemptOnce(_ request: sjk_request_t, body: RequestBodyMode, firstChunk: Int,
                              packets: (UnsafeRawBufferPointer, UnsafeRawBufferPointer), options: ForwardOptions,
@@ -256,7 +246,7 @@ public struct AJPForwarder {
         if got == 0 {
             packet = UnsafeRawBufferPointer(start: Self.emptyBodyPacket.utf8Start, count: 4)
         } else {
-            writeBodyHeader(bodyBuffer, length: got)
+            AJPBodyPacket.writeHeader(into: bodyBuffer, dataLength: got)
             packet = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
         }
         guard case .done = connection.send(packet) else { return -1 }

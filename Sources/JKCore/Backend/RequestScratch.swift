@@ -28,7 +28,6 @@ public struct RequestScratch {
     public private(set) var firstBody = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Data bytes in the first body packet.
     public private(set) var firstChunk = 0
-    private let request: sjk_request_t
     private let firstPacketSize: Int
 
     /// Runs `body` with stack buffers for packets of up to `packetSize` bytes. `firstPacketSize`
@@ -40,18 +39,17 @@ public struct RequestScratch {
         return withUnsafeTemporaryAllocation(byteCount: size * 2, alignment: 8) { storage in
             var scratch = RequestScratch(requestBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]),
                                          bodyBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[size...]),
-                                         body: RequestBodyMode.of(request), request: request,
+                                         body: RequestBodyMode.of(request),
                                          firstPacketSize: min(firstPacketSize ?? size, size))
             return body(&scratch)
         }
     }
 
     private init(requestBuffer: UnsafeMutableRawBufferPointer, bodyBuffer: UnsafeMutableRawBufferPointer,
-                 body: RequestBodyMode, request: sjk_request_t, firstPacketSize: Int) {
+                 body: RequestBodyMode, firstPacketSize: Int) {
         self.requestBuffer = requestBuffer
         self.bodyBuffer = bodyBuffer
         self.body = body
-        self.request = request
         self.firstPacketSize = firstPacketSize
     }
 
@@ -67,12 +65,7 @@ public struct RequestScratch {
             return false
         }
         firstChunk = got
-        bodyBuffer[0] = 0x12
-        bodyBuffer[1] = 0x34
-        bodyBuffer[2] = UInt8(truncatingIfNeeded: (got + 2) >> 8)
-        bodyBuffer[3] = UInt8(truncatingIfNeeded: got + 2)
-        bodyBuffer[4] = UInt8(truncatingIfNeeded: got >> 8)
-        bodyBuffer[5] = UInt8(truncatingIfNeeded: got)
+        AJPBodyPacket.writeHeader(into: bodyBuffer, dataLength: got)
         firstBody = UnsafeRawBufferPointer(rebasing: bodyBuffer[0..<(6 + got)])
         return true
     }
