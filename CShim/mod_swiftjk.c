@@ -9,7 +9,8 @@
 #include "http_request.h"
 #include "http_protocol.h"
 #include "ap_mpm.h"
-#include "apr_thread_proc.h"
+#include <pthread.h>
+#include <signal.h>
 
 static int sjk_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
@@ -41,8 +42,11 @@ static int sjk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     return sjk_open_logs(pconf, s);
 }
 
-/** Set when the child pool is cleaned up, so the watchdog thread ends. */
+/** Set when the child pool is cleaned up, so the timer thread stops calling into the core. */
 static volatile int sjk_child_exiting;
+
+/** Seconds between maintenance runs of this child's timer thread. */
+static int sjk_timer_interval;
 
 static apr_status_t sjk_child_cleanup(void *data)
 {
@@ -51,20 +55,21 @@ static apr_status_t sjk_child_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-/* JkWatchdogInterval: one thread per child runs maintenance every N seconds. */
-static void *APR_THREAD_FUNC sjk_watchdog(apr_thread_t *thread, void *data)
+/* The maintenance timer (JkWatchdogInterval, or worker.maintain when balancers exist): a plain
+ * detached pthread that owns no APR pool, so a child exiting under it has nothing to free; it
+ * blocks every signal so they keep going to the MPM's threads. */
+static void *sjk_timer(void *data)
 {
-    int interval = (int)(apr_uintptr_t)data;
+    (void)data;
     while (!sjk_child_exiting) {
         int i;
-        for (i = 0; i < interval * 10 && !sjk_child_exiting; i++) {
+        for (i = 0; i < sjk_timer_interval * 10 && !sjk_child_exiting; i++) {
             apr_sleep(apr_time_from_msec(100));
         }
         if (!sjk_child_exiting && sjk_current_config) {
             sjk_maintain(sjk_current_config);
         }
     }
-    apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
 }
 
@@ -78,13 +83,19 @@ static void sjk_child_init_hook(apr_pool_t *pchild, server_rec *s)
     sjk_child_exiting = 0;
     apr_pool_cleanup_register(pchild, NULL, sjk_child_cleanup, apr_pool_cleanup_null);
     if (sjk_config_timer_interval(sjk_current_config, &interval) == SJK_OK && interval > 0) {
-        apr_thread_t *thread;
-        apr_threadattr_t *attr;
-        apr_threadattr_create(&attr, pchild);
-        apr_threadattr_detach_set(attr, 1);
-        if (apr_thread_create(&thread, attr, sjk_watchdog, (void *)(apr_uintptr_t)interval, pchild) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0501: cannot start the watchdog thread");
+        pthread_t thread;
+        pthread_attr_t attr;
+        sigset_t all, old;
+        sjk_timer_interval = interval;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        if (pthread_create(&thread, &attr, sjk_timer, NULL) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0501: cannot start the maintenance timer thread");
         }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_attr_destroy(&attr);
     }
 }
 

@@ -265,6 +265,21 @@ static int32_t sjk_flush(void *ctx)
     return ap_rflush(h->r) < 0 ? 1 : 0;
 }
 
+static int32_t sjk_reset_response(void *ctx)
+{
+    sjk_host_ctx *h = ctx;
+    request_rec *r = h->r;
+    if (r->sent_bodyct || r->bytes_sent) {
+        return 1;
+    }
+    apr_table_clear(r->headers_out);
+    r->status = HTTP_OK;
+    r->status_line = NULL;
+    r->content_type = NULL;
+    r->clength = 0;
+    return 0;
+}
+
 static void sjk_request_log(void *ctx, int32_t level, const char *message)
 {
     sjk_host_ctx *h = ctx;
@@ -500,6 +515,7 @@ int sjk_handler(request_rec *r)
     host.write = sjk_write;
     host.flush = sjk_flush;
     host.log = sjk_request_log;
+    host.reset_response = sjk_reset_response;
     memset(&outcome, 0, sizeof(outcome));
     outcome.member = -1;
     if (sjk_service(sjk_current_config, &mapping, &q, &host, &outcome) != SJK_OK) {

@@ -228,6 +228,9 @@ typedef struct sjk_host {
     int32_t (*flush)(void *ctx);
     /** Logs a message about this request. */
     void (*log)(void *ctx, int32_t level, const char *message);
+    /** Withdraws the response started by start_response when nothing of it reached the network
+     *  yet (so another attempt may answer instead); returns 0 when withdrawn. */
+    int32_t (*reset_response)(void *ctx);
 } sjk_host_t;
 
 /** Outcome of sjk_service. */

@@ -109,7 +109,7 @@ public enum ConfigurationBuilder {
                 if case .ajp(let endpoint) = runtimes[member] { endpoints.append(endpoint) } else { endpoints.append(nil) }
             }
             BalancerLint.lint(settings: settings, members: inputs.map(\.settings), names: inputs.map(\.name),
-                              location: worker.location, log: &log)
+                              location: worker.location, locate: { configuration.propertyLocations[$0] }, log: &log)
             let topology = BalancerTopology(settings: settings, members: inputs, balancerSlot: index,
                                             maintainInterval: configuration.maintainInterval)
             runtimes[index] = .loadBalancer(LoadBalancerRuntime(name: worker.name, topology: topology,

@@ -50,6 +50,12 @@ public struct HostIO {
         return flush(host.ctx) == 0
     }
 
+    /// Withdraws a started response that has not reached the network; true when withdrawn.
+    public func resetResponse() -> Bool {
+        guard let reset = host.reset_response else { return false }
+        return reset(host.ctx) == 0
+    }
+
     /// Logs a message about this request.
     public func log(_ level: Int, _ message: String) {
         guard let log = host.log else { return }

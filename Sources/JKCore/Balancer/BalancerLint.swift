@@ -4,15 +4,20 @@
 /// lb-only attributes set on a member are warned about by the workers lint.
 public enum BalancerLint {
     /// Checks one lb. `members` and `names` are in `balance_workers` order (equal counts; extra
-    /// entries of the longer list are ignored).
+    /// entries of the longer list are ignored). `locate` gives the line that set a property key
+    /// (e.g. `worker.m1.route`), so member warnings name it; without it they name `location`.
     public static func lint(settings: LoadBalancerSettings, members: [AJPWorkerSettings], names: [String],
-                            location: SourceLocation?, log: inout DiagnosticLog) {
+                            location: SourceLocation?, locate: (String) -> SourceLocation? = { _ in nil },
+                            log: inout DiagnosticLog) {
         let count = min(members.count, names.count)
         let lb = "load balancer with members " + names.prefix(count).map { "'\($0)'" }.joined(separator: ", ")
         for index in 0..<count {
-            lintRoute(of: names[index], members[index], location: location, log: &log)
-            lintRedirect(of: names[index], members[index], members: members.prefix(count), names: names.prefix(count),
-                         location: location, log: &log)
+            let name = names[index]
+            let routeLine = locate("worker.\(name).route") ?? locate("worker.\(name).jvm_route") ?? location
+            let explicitDomain = locate("worker.\(name).domain") != nil
+            lintRoute(of: name, members[index], explicitDomain: explicitDomain, location: routeLine, log: &log)
+            lintRedirect(of: name, members[index], members: members.prefix(count), names: names.prefix(count),
+                         location: locate("worker.\(name).redirect") ?? location, log: &log)
         }
         if settings.stickySessionForce, !settings.stickySession {
             log.warning(.stickyForceWithoutSticky,
@@ -38,8 +43,8 @@ public enum BalancerLint {
     }
 
     /// Routes that a session id can never (or only from some sources) carry, and implicit domains.
-    private static func lintRoute(of name: String, _ member: AJPWorkerSettings, location: SourceLocation?,
-                                  log: inout DiagnosticLog) {
+    private static func lintRoute(of name: String, _ member: AJPWorkerSettings, explicitDomain: Bool,
+                                  location: SourceLocation?, log: inout DiagnosticLog) {
         let route = member.route
         let bytes = Array(route.utf8)
         if bytes.contains(UInt8(ascii: ";")) {
@@ -62,7 +67,7 @@ public enum BalancerLint {
         }
         if let dot = bytes.firstIndex(of: UInt8(ascii: ".")) {
             let implied = String(decoding: bytes[..<dot], as: UTF8.self)
-            if member.domain == implied {
+            if member.domain == implied && !explicitDomain {
                 log.warning(.routeImpliesDomain,
                             "route '\(route)' of member '\(name)' contains '.', which puts the member in domain"
                                 + " '\(implied)': a session route '\(implied)' or '\(implied).<anything>' (and the"

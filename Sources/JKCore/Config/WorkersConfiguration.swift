@@ -17,6 +17,8 @@ public struct WorkersConfiguration: Sendable {
     public var maintainInterval: Int
     /// worker.X.mount values for listed workers, in worker.list order.
     public var mounts: [WorkerMountProperty]
+    /// Where each property key was last set (for diagnostics that name the exact line).
+    public var propertyLocations: [String: SourceLocation] = [:]
 
     /// Creates a configuration from its parts.
     public init(workers: [WorkerDefinition], listed: [String], maintainInterval: Int, mounts: [WorkerMountProperty]) {
@@ -65,8 +67,12 @@ public struct WorkersConfiguration: Sendable {
         WorkersConfigurationLint(store: store, graph: graph).run(log: &local)
         let maintain = maintainInterval(in: store, log: &local)
         guard !local.hasErrors else { return nil }
-        return WorkersConfiguration(workers: graph.definitions, listed: graph.listed, maintainInterval: maintain,
-                                    mounts: mounts(of: graph.listed, in: store))
+        var configuration = WorkersConfiguration(workers: graph.definitions, listed: graph.listed,
+                                                 maintainInterval: maintain, mounts: mounts(of: graph.listed, in: store))
+        for property in store.properties {
+            if let location = property.location { configuration.propertyLocations[property.key] = location }
+        }
+        return configuration
     }
 
     /// Reads every line of one source into the store.
