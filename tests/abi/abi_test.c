@@ -113,7 +113,7 @@ int main(void)
     CHECK(sjk_map_uri(config, 0, view("/app/static/a.css"), 0, &mapping) == SJK_NOT_MAPPED, "exclusion applies");
     CHECK(sjk_map_uri(config, 0, view("/app"), 0, &mapping) == SJK_NOT_MAPPED, "/app/* does not match /app");
     CHECK(sjk_map_uri(config, 0, view("/a/../../b"), 0, &mapping) == SJK_BAD_URI, "escaping the root is 400");
-    CHECK(sjk_map_uri(config, 0, view("/app/a%b"), SJK_OPT_REJECT_UNSAFE_URI, &mapping) == SJK_NOT_MAPPED,
+    CHECK(sjk_map_uri(config, 0, view("/app/a%b"), SJK_OPT_REJECT_UNSAFE_URI, &mapping) == SJK_UNSAFE_URI,
           "RejectUnsafeURI");
     CHECK(sjk_map_uri(config, 5, view("/app/x"), 0, &mapping) == SJK_ERR_ARGUMENT, "bad server index");
     CHECK(sjk_lookup_worker(config, view("w1;sticky_ignore=1"), &mapping) == SJK_OK && mapping.worker == 0,
