@@ -177,8 +177,15 @@ int sjk_map_to_storage(request_rec *r)
 /** Per-request context handed to the core as host->ctx. */
 typedef struct {
     request_rec *r;
-    int body_ok;    /* ap_should_client_block said a body may be read */
+    int body_ok;              /* ap_should_client_block said a body may be read */
+    apr_bucket_brigade *bb;   /* response body not yet passed to the output filters */
+    apr_size_t pending;       /* bytes in bb */
+    int passed;               /* something was passed down the output filters */
 } sjk_host_ctx;
+
+/** Body bytes kept before they go down the output filters (what ap_rwrite buffers too). While
+ *  nothing has been passed on, a failed attempt can still be withdrawn and failed over. */
+#define SJK_OUTPUT_BUFFER 8000
 
 static int32_t sjk_read_body(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
@@ -247,6 +254,23 @@ static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, c
     return 0;
 }
 
+/** Passes the kept body (and a flush bucket when asked) down the output filters. */
+static int32_t sjk_pass(sjk_host_ctx *h, int flush)
+{
+    apr_status_t rv;
+    if (flush) {
+        APR_BRIGADE_INSERT_TAIL(h->bb, apr_bucket_flush_create(h->r->connection->bucket_alloc));
+    }
+    if (APR_BRIGADE_EMPTY(h->bb)) {
+        return 0;
+    }
+    h->passed = 1;
+    rv = ap_pass_brigade(h->r->output_filters, h->bb);
+    apr_brigade_cleanup(h->bb);
+    h->pending = 0;
+    return rv == APR_SUCCESS && !h->r->connection->aborted ? 0 : 1;
+}
+
 static int32_t sjk_write(void *ctx, const uint8_t *buf, size_t len)
 {
     sjk_host_ctx *h = ctx;
@@ -256,22 +280,27 @@ static int32_t sjk_write(void *ctx, const uint8_t *buf, size_t len)
     if (h->r->connection->aborted) {
         return 1;
     }
-    return ap_rwrite(buf, (int)len, h->r) < 0 ? 1 : 0;
+    if (apr_brigade_write(h->bb, NULL, NULL, (const char *)buf, len) != APR_SUCCESS) {
+        return 1;
+    }
+    h->pending += len;
+    return h->pending >= SJK_OUTPUT_BUFFER ? sjk_pass(h, 0) : 0;
 }
 
 static int32_t sjk_flush(void *ctx)
 {
-    sjk_host_ctx *h = ctx;
-    return ap_rflush(h->r) < 0 ? 1 : 0;
+    return sjk_pass(ctx, 1);
 }
 
 static int32_t sjk_reset_response(void *ctx)
 {
     sjk_host_ctx *h = ctx;
     request_rec *r = h->r;
-    if (r->sent_bodyct || r->bytes_sent) {
+    if (h->passed || r->sent_bodyct || r->bytes_sent) {
         return 1;
     }
+    apr_brigade_cleanup(h->bb);
+    h->pending = 0;
     apr_table_clear(r->headers_out);
     r->status = HTTP_OK;
     r->status_line = NULL;
@@ -509,6 +538,9 @@ int sjk_handler(request_rec *r)
     }
     hctx.r = r;
     hctx.body_ok = ap_should_client_block(r);
+    hctx.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    hctx.pending = 0;
+    hctx.passed = 0;
     host.ctx = &hctx;
     host.read_body = sjk_read_body;
     host.start_response = sjk_start_response;
@@ -543,6 +575,12 @@ int sjk_handler(request_rec *r)
     if (outcome.route.ptr) {
         apr_table_set(r->notes, "JK_WORKER_ROUTE", apr_pstrmemdup(r->pool, outcome.route.ptr, outcome.route.len));
     }
+    if (outcome.response_started && !outcome.backend_broke && !outcome.client_error) {
+        sjk_pass(&hctx, 0);
+    }
+    else {
+        apr_brigade_cleanup(hctx.bb);
+    }
     if (outcome.use_server_error) {
         /* use_server_errors: httpd's own error page; only WWW-Authenticate survives (T40). */
         const char *auth = apr_table_get(r->headers_out, "WWW-Authenticate");
@@ -560,7 +598,7 @@ int sjk_handler(request_rec *r)
             return OK;
         }
         if (outcome.backend_broke) {
-            if (!r->sent_bodyct) {
+            if (!r->sent_bodyct && !hctx.passed) {
                 /* Nothing reached the network yet (ap_rwrite buffers): answer with the error
                  * status as mod_jk does; httpd drops the buffered output with its error page. */
                 apr_table_clear(r->headers_out);

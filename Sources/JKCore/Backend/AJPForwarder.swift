@@ -121,17 +121,16 @@ public struct AJPForwarder {
         stats.bytesSent &+= UInt64(packets.0.count + packets.1.count)
         var exchange = AJPExchange(body: body, firstChunk: firstChunk, maxPacketSize: endpoint.settings.maxPacketSize)
         var clientStarted = false
-        var wroteBody = false
-        let result = runExchange(connection, &exchange, clientStarted: &clientStarted, wroteBody: &wroteBody,
+        let result = runExchange(connection, &exchange, clientStarted: &clientStarted,
                                  request: request, options: options, bodyBuffer: bodyBuffer, stats: &stats)
         switch result {
         case .completed, .serverErrorPage:
             break
         case .failed(let failure, _):
             discard(connection)
-            // Headers that are still only in httpd (no body written, nothing on the network) are
-            // withdrawn, so the request can be retried or fail over, as mod_jk does.
-            if clientStarted, wroteBody || !host.resetResponse() { return .abortedMidResponse(failure) }
+            // A response still held by the shim (nothing passed to the network) is withdrawn, so the
+            // request can be retried or fail over as if it had not started (mod_jk retries too).
+            if clientStarted, !host.resetResponse() { return .abortedMidResponse(failure) }
             let recoverable = !exchange.bodyStreamed && isRecoverable(failure, method: request.method)
             return .failed(failure, recoverable: recoverable)
         case .clientError, .abortedMidResponse:
@@ -154,7 +153,7 @@ public struct AJPForwarder {
 
     /// The read/act loop of one exchange.
     private func runExchange(_ connection: AJPConnection, _ exchange: inout AJPExchange, clientStarted: inout Bool,
-                             wroteBody: inout Bool, request: sjk_request_t, options: ForwardOptions,
+                             request: sjk_request_t, options: ForwardOptions,
                              bodyBuffer: UnsafeMutableRawBufferPointer, stats: inout ForwardStats) -> ForwardResult {
         let flushPackets = options.jkOptions & UInt32(SJK_OPT_FLUSH_PACKETS) != 0
         let flushHeader = options.jkOptions & UInt32(SJK_OPT_FLUSH_HEADER) != 0
@@ -205,14 +204,12 @@ public struct AJPForwarder {
                 if flushHeader, !host.flush() { return .clientError(status: code, responseStarted: true) }
             case .startDefaultResponseAndWrite(let bytes):
                 clientStarted = true
-                wroteBody = true
                 guard host.startResponse(status: 200, reason: nil, headers: []), host.write(bytes) else {
                     return .clientError(status: 200, responseStarted: true)
                 }
             case .write where serverErrorPage, .flush where serverErrorPage:
                 continue
             case .write(let bytes):
-                wroteBody = true
                 guard host.write(bytes) else { return .clientError(status: status, responseStarted: true) }
                 if flushPackets, !host.flush() { return .clientError(status: status, responseStarted: true) }
             case .flush:
