@@ -268,3 +268,37 @@ def test_larger_max_packet_size_carries_large_headers(connector):
     finally:
         apache.stop()
         backend.stop()
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_graceful_restart_recreates_shared_memory_and_keeps_serving(mpm):
+    """A graceful restart (SIGUSR1) re-reads the configuration, creates a new shared-memory
+    segment for the new generation (mod_jk resets lb state the same way), removes the old one,
+    and requests through a balancer keep working without a crashed child."""
+    import glob
+    import os
+    import signal
+    work = make_workdir()
+    backends = [Backend(work, "node1"), Backend(work, "node2")]
+    workers = ("worker.list=lb\nworker.lb.type=lb\nworker.lb.balance_workers=m1,m2\n"
+               + "".join(f"worker.m{i + 1}.host=127.0.0.1\nworker.m{i + 1}.port={b.port}\n"
+                         for i, b in enumerate(backends)))
+    apache = Apache(work, "swiftjk", mpm, jk_conf="JkMount /lb/* lb\n", workers=workers).start()
+    try:
+        nodes = {get(apache, "/lb/x")[2].split()[0] for _ in range(4)}
+        assert nodes == {b"node=node1", b"node=node2"}
+        before = set(glob.glob(str(apache.dir / "logs/jk-runtime-status.*")))
+        assert len(before) == 1
+        os.kill(apache.pid, signal.SIGUSR1)
+        def restarted():
+            return apache.error_log().count("resuming normal operations") >= 2
+        assert wait_until(restarted, 20)
+        statuses = [get(apache, "/lb/x")[0] for _ in range(10)]
+        assert statuses == [200] * 10
+        after = set(glob.glob(str(apache.dir / "logs/jk-runtime-status.*")))
+        assert len(after) == 1, after
+        assert apache.crashed_children() == []
+    finally:
+        apache.stop()
+        for b in backends:
+            b.stop()
