@@ -19,16 +19,30 @@ struct AJPDecoderRobustnessTests {
         mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
     }
 
-    /// Valid messages to mutate.
+    /// Valid messages to mutate (hex): SEND_HEADERS 200 with two headers, a body chunk,
+    /// END_RESPONSE, GET_BODY_CHUNK, CPONG.
     static let seeds: [[UInt8]] = [
-        [0x04, 0x00, 0xC8, 0x00, 0x03, 0x32, 0x30, 0x30, 0x00, 0x00, 0x02, 0xA0, 0x01, 0x00, 0x0A]
-            + Array("text/plain".utf8) + [0x00, 0x00, 0x06] + Array("X-Node".utf8) + [0x00, 0x00, 0x05]
-            + Array("node1".utf8) + [0x00],
-        [0x03, 0x00, 0x05] + Array("hello".utf8) + [0x00],
-        [0x05, 0x01],
-        [0x06, 0x1F, 0xFA],
-        [0x09],
-    ]
+        "0400c80003323030000002a001000a746578742f706c61696e000006582d4e6f646500000" + "56e6f64653100",
+        "03000568656c6c6f00",
+        "0501",
+        "061ffa",
+        "09",
+    ].map(bytes(hex:))
+
+    static func bytes(hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var high: UInt8?
+        for character in hex.utf8 {
+            let nibble: UInt8 = character <= 0x39 ? character - 0x30 : character - 0x57
+            if let h = high {
+                result.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return result
+    }
 
     @Test func randomPayloadsNeverTrap() {
         var generator = Generator(state: 0x9E37_79B9_7F4A_7C15)
