@@ -302,3 +302,26 @@ def make_workdir(prefix="sjk-"):
     d = Path(tempfile.mkdtemp(prefix=prefix))
     os.chmod(d, 0o755)
     return d
+
+
+# The two-Tomcat configuration of the reference's Appendix B, byte for byte (ports 28009/28010,
+# routes node1/node2, inline comments and member-level lb attributes included).
+APPENDIX_B = """worker.list=lb,jkstatus   # the balancer and status
+worker.lb.type=lb
+worker.lb.balance_workers=tomcat1,tomcat2
+worker.tomcat1.type=ajp13
+worker.tomcat1.host=127.0.0.1
+worker.tomcat1.port=28009   # node one
+worker.tomcat1.lbfactor=1
+worker.tomcat1.method=Session    # lb-only attr on member
+worker.tomcat1.sticky_session=True  # lb-only attr on member
+worker.tomcat1.route=node1
+worker.tomcat2.type=ajp13
+worker.tomcat2.host=127.0.0.1
+worker.tomcat2.port=28010   # node two
+worker.tomcat2.lbfactor=1
+worker.tomcat2.method=Session    # lb-only attr on member
+worker.tomcat2.sticky_session=True  # lb-only attr on member
+worker.tomcat2.route=node2
+worker.jkstatus.type=status
+"""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import Apache, Tomcat, make_workdir
+from harness import APPENDIX_B, Apache, Tomcat, make_workdir
 
 PID_LOG = 'LogFormat "%P %U%q" sjkpid\nCustomLog logs/pid.log sjkpid\n'
 
@@ -218,25 +218,6 @@ def own_tomcats(request):
         t2.stop()
 
 
-APPENDIX_B = """worker.list=lb,jkstatus   # the balancer and status
-worker.lb.type=lb
-worker.lb.balance_workers=tomcat1,tomcat2
-worker.tomcat1.type=ajp13
-worker.tomcat1.host=127.0.0.1
-worker.tomcat1.port=28009   # node one
-worker.tomcat1.lbfactor=1
-worker.tomcat1.method=Session    # lb-only attr on member
-worker.tomcat1.sticky_session=True  # lb-only attr on member
-worker.tomcat1.route=node1
-worker.tomcat2.type=ajp13
-worker.tomcat2.host=127.0.0.1
-worker.tomcat2.port=28010   # node two
-worker.tomcat2.lbfactor=1
-worker.tomcat2.method=Session    # lb-only attr on member
-worker.tomcat2.sticky_session=True  # lb-only attr on member
-worker.tomcat2.route=node2
-worker.jkstatus.type=status
-"""
 
 
 def test_appendix_b_file_loads_alternates_and_sticks(own_tomcats):

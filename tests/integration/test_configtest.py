@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from harness import Apache, Backend, make_workdir, wait_until
+from harness import APPENDIX_B, Apache, Backend, make_workdir, wait_until
 
 CONNECTORS = ["modjk", "swiftjk"]
 
@@ -421,25 +421,6 @@ def test_ifmodule_blocks_for_mod_jk_c_and_jk_module_apply(workdir, connector, ba
 # ---------------------------------------------------------------------------------------------
 # Warnings: printed by configtest, which still passes
 
-APPENDIX_B = """worker.list=lb,jkstatus   # the balancer and status
-worker.lb.type=lb
-worker.lb.balance_workers=tomcat1,tomcat2
-worker.tomcat1.type=ajp13
-worker.tomcat1.host=127.0.0.1
-worker.tomcat1.port=28009   # node one
-worker.tomcat1.lbfactor=1
-worker.tomcat1.method=Session    # lb-only attr on member
-worker.tomcat1.sticky_session=True  # lb-only attr on member
-worker.tomcat1.route=node1
-worker.tomcat2.type=ajp13
-worker.tomcat2.host=127.0.0.1
-worker.tomcat2.port=28010   # node two
-worker.tomcat2.lbfactor=1
-worker.tomcat2.method=Session    # lb-only attr on member
-worker.tomcat2.sticky_session=True  # lb-only attr on member
-worker.tomcat2.route=node2
-worker.jkstatus.type=status
-"""
 
 
 def test_appendix_b_member_level_lb_attributes_warn_but_pass(workdir):
