@@ -1,9 +1,4 @@
 extension AJPMessageWriter {
-    /// The hex digits of ForwardURIProxy (mod_jk's `jk_canonenc`).
-    static let upperHex: StaticString = "0123456789ABCDEF"
-    /// The hex digits of ForwardURIEscaped (httpd's `ap_escape_uri`).
-    static let lowerHex: StaticString = "0123456789abcdef"
-
     /// Appends `uri` as an AJP string, percent-encoding every byte that `ForwardedURI` does not
     /// keep, straight into the packet (no intermediate array). Same bytes as
     /// `ForwardedURI.proxyEncoded` (upper-case hex) or `.escaped` (lower-case hex).
@@ -19,7 +14,7 @@ extension AJPMessageWriter {
             throw AJPError(.messageTooLarge, "no room for a \(length)-byte URI at \(count)")
         }
         try appendInt(UInt16(truncatingIfNeeded: length))
-        let hex = upperCaseHex ? Self.upperHex : Self.lowerHex
+        let hex = upperCaseHex ? ForwardedURI.upperHex : ForwardedURI.lowerHex
         for byte in uri {
             if ForwardedURI.isKept(byte) {
                 try appendByte(byte)

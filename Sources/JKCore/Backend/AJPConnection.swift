@@ -11,8 +11,6 @@ public final class AJPConnection {
     private var end = 0
     /// Monotonic ms of the last completed exchange (for connection_pool_timeout).
     public var lastUsedMs: Int64
-    /// True when the last exchange ended cleanly (END_RESPONSE with reuse, or CPONG).
-    public var isClean = true
     /// True right after a connect CPing, so no prepost CPing is needed for this request.
     public var justPinged = false
 

@@ -269,7 +269,7 @@ public struct AJPForwarder {
             case .exhausted:
                 return .failure(.poolExhausted)
             case .pooled(let connection):
-                if connection.isClean, !connection.hasBufferedBytes, BackendSocket.isIdleAndOpen(connection.fd) {
+                if !connection.hasBufferedBytes, BackendSocket.isIdleAndOpen(connection.fd) {
                     return .success(connection)
                 }
                 // Keep the slot: take the next idle connection, or open a new one in its place.

@@ -21,8 +21,10 @@ public enum ForwardedURI {
         encode(uri, hexDigits: lowerHex)
     }
 
-    private static let upperHex: StaticString = "0123456789ABCDEF"
-    private static let lowerHex: StaticString = "0123456789abcdef"
+    /// Hex digits of ForwardURIProxy (mod_jk's `jk_canonenc`).
+    static let upperHex: StaticString = "0123456789ABCDEF"
+    /// Hex digits of ForwardURIEscaped (httpd's `ap_escape_uri`).
+    static let lowerHex: StaticString = "0123456789abcdef"
 
     /// True for the bytes both encoders copy unchanged.
     @inline(__always)
