@@ -36,10 +36,12 @@ static int sjk_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         return !OK;
     }
     ap_add_version_component(pconf, "SwiftJK/" SJK_VERSION);
-    if (sjk_create_shm(pconf, s, sjk_current_config) != OK) {
+    if (sjk_create_shm(pconf, s, sjk_current_config) != OK || sjk_open_logs(pconf, s) != OK) {
         return !OK;
     }
-    return sjk_open_logs(pconf, s);
+    /* Last step before the MPM forks: the children start with none of the start-up code mapped. */
+    sjk_trim_module_pages();
+    return OK;
 }
 
 /** Set when the child pool is cleaned up, so the timer thread stops calling into the core. */

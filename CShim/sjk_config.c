@@ -12,6 +12,41 @@
 
 sjk_config_t *sjk_current_config;
 
+/** Worker names and type names of sjk_current_config, indexed by worker. */
+static const char **sjk_names;
+static const char **sjk_types;
+static int32_t sjk_name_count;
+
+const char *sjk_worker_name(int32_t worker)
+{
+    return worker >= 0 && worker < sjk_name_count ? sjk_names[worker] : NULL;
+}
+
+const char *sjk_worker_type(int32_t worker)
+{
+    return worker >= 0 && worker < sjk_name_count ? sjk_types[worker] : NULL;
+}
+
+/** Copies every worker's name and type name into pconf for the request hooks. */
+static void sjk_copy_worker_names(apr_pool_t *pconf, sjk_config_t *config)
+{
+    int32_t count = 0, i;
+    sjk_name_count = 0;
+    if (sjk_config_worker_count(config, &count) != SJK_OK || count < 0) {
+        return;
+    }
+    sjk_names = apr_pcalloc(pconf, sizeof(*sjk_names) * ((size_t)count + 1));
+    sjk_types = apr_pcalloc(pconf, sizeof(*sjk_types) * ((size_t)count + 1));
+    for (i = 0; i < count; i++) {
+        sjk_str_t name, type;
+        if (sjk_config_worker_info(config, i, &name, &type) == SJK_OK) {
+            sjk_names[i] = apr_pstrmemdup(pconf, name.ptr, name.len);
+            sjk_types[i] = apr_pstrmemdup(pconf, type.ptr, type.len);
+        }
+    }
+    sjk_name_count = count;
+}
+
 /** Context of the diagnostics callback. */
 typedef struct {
     server_rec *s;
@@ -33,6 +68,7 @@ static apr_status_t sjk_config_cleanup(void *data)
     sjk_config_release(data);
     if (sjk_current_config == data) {
         sjk_current_config = NULL;
+        sjk_name_count = 0;
     }
     return APR_SUCCESS;
 }
@@ -100,5 +136,6 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
         return NULL;
     }
     apr_pool_cleanup_register(pconf, config, sjk_config_cleanup, apr_pool_cleanup_null);
+    sjk_copy_worker_names(pconf, config);
     return config;
 }

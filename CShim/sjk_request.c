@@ -29,15 +29,6 @@ static const char *sjk_env(request_rec *r, const char *name, const char *fallbac
     return apr_table_get(r->subprocess_env, name ? name : fallback);
 }
 
-static const char *sjk_worker_name(int32_t worker)
-{
-    sjk_str_t name, type;
-    if (!sjk_current_config || sjk_config_worker_info(sjk_current_config, worker, &name, &type) != SJK_OK) {
-        return NULL;
-    }
-    return name.ptr;
-}
-
 /** Maps r->uri; sets handler and notes on success. Returns OK, DECLINED or HTTP_BAD_REQUEST. */
 static int sjk_map_request(request_rec *r)
 {
@@ -355,12 +346,56 @@ static const char *sjk_cert_chain(request_rec *r, const char *cert, const char *
     return cert;
 }
 
+/** The JkEnvVar values of this request (unset ones with a default get the default). */
+static void sjk_fill_env_attributes(request_rec *r, const sjk_server_conf *c, apr_array_header_t *env)
+{
+    int i;
+    for (i = 0; i < c->env_vars->nelts; i++) {
+        const sjk_env_var *e = &APR_ARRAY_IDX(c->env_vars, i, sjk_env_var);
+        const char *value = apr_table_get(r->subprocess_env, e->name);
+        sjk_pair_t *pair;
+        if (!value) {
+            value = e->default_value;
+        }
+        if (!value) {
+            continue;
+        }
+        pair = apr_array_push(env);
+        pair->name = sjk_view(e->name);
+        pair->value = sjk_view(value);
+    }
+}
+
+/** True when an environment variable may override a request field: a JkXxxIndicator names
+ *  its own variable, or some variable starts with JK_ (the default names all do). Otherwise the
+ *  dozen lookups of JK_REMOTE_ADDR, JK_ROUTE, ... are skipped. */
+static int sjk_env_may_override(request_rec *r, const sjk_server_conf *c)
+{
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    int i;
+    if (c->remote_addr_indicator || c->remote_port_indicator || c->remote_host_indicator ||
+        c->remote_user_indicator || c->auth_type_indicator || c->local_name_indicator ||
+        c->local_addr_indicator || c->local_port_indicator || c->ignore_cl_indicator) {
+        return 1;
+    }
+    arr = apr_table_elts(r->subprocess_env);
+    e = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        const char *k = e[i].key;
+        if (k && (k[0] == 'J' || k[0] == 'j') && (k[1] == 'K' || k[1] == 'k') && k[2] == '_') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *q)
 {
     conn_rec *conn = r->connection;
     const char *v;
-    int i;
     apr_array_header_t *env;
+    const int look = sjk_env_may_override(r, c);
 
     memset(q, 0, sizeof(*q));
     q->method = sjk_view(r->method);
@@ -382,34 +417,34 @@ static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *
         q->remote_addr = sjk_view(r->useragent_ip);
         q->remote_port = sjk_view(apr_itoa(r->pool, r->useragent_addr ? r->useragent_addr->port : 0));
     }
-    if ((v = sjk_env(r, c->remote_addr_indicator, "JK_REMOTE_ADDR")) && *v) {
+    if (look && (v = sjk_env(r, c->remote_addr_indicator, "JK_REMOTE_ADDR")) && *v) {
         q->remote_addr = sjk_view(v);
     }
-    if ((v = sjk_env(r, c->remote_port_indicator, "JK_REMOTE_PORT")) && *v) {
+    if (look && (v = sjk_env(r, c->remote_port_indicator, "JK_REMOTE_PORT")) && *v) {
         q->remote_port = sjk_view(v);
     }
     q->remote_host = sjk_view(ap_get_remote_host(conn, r->per_dir_config, REMOTE_HOST, NULL));
-    if ((v = sjk_env(r, c->remote_host_indicator, "JK_REMOTE_HOST")) && *v) {
+    if (look && (v = sjk_env(r, c->remote_host_indicator, "JK_REMOTE_HOST")) && *v) {
         q->remote_host = sjk_view(v);
     }
     q->server_name = sjk_view(ap_get_server_name(r));
-    if ((v = sjk_env(r, c->local_name_indicator, "JK_LOCAL_NAME"))) {
+    if (look && (v = sjk_env(r, c->local_name_indicator, "JK_LOCAL_NAME"))) {
         q->server_name = sjk_view(v);
     }
     q->server_port = (int32_t)ap_get_server_port(r);
-    if ((v = sjk_env(r, c->local_port_indicator, "JK_LOCAL_PORT"))) {
+    if (look && (v = sjk_env(r, c->local_port_indicator, "JK_LOCAL_PORT"))) {
         q->server_port = atoi(v);
     }
     q->local_addr = sjk_view(conn->local_ip);
-    if ((v = sjk_env(r, c->local_addr_indicator, "JK_LOCAL_ADDR"))) {
+    if (look && (v = sjk_env(r, c->local_addr_indicator, "JK_LOCAL_ADDR"))) {
         q->local_addr = sjk_view(v);
     }
     q->remote_user = sjk_view(r->user);
-    if ((v = sjk_env(r, c->remote_user_indicator, "JK_REMOTE_USER")) && *v) {
+    if (look && (v = sjk_env(r, c->remote_user_indicator, "JK_REMOTE_USER")) && *v) {
         q->remote_user = sjk_view(v);
     }
     q->auth_type = sjk_view(r->ap_auth_type);
-    if ((v = sjk_env(r, c->auth_type_indicator, "JK_AUTH_TYPE")) && *v) {
+    if (look && (v = sjk_env(r, c->auth_type_indicator, "JK_AUTH_TYPE")) && *v) {
         q->auth_type = sjk_view(v);
     }
 
@@ -431,34 +466,52 @@ static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *
 
     q->headers = sjk_headers(r, &q->header_count);
 
-    env = apr_array_make(r->pool, c->env_vars->nelts ? c->env_vars->nelts : 1, sizeof(sjk_pair_t));
-    for (i = 0; i < c->env_vars->nelts; i++) {
-        const sjk_env_var *e = &APR_ARRAY_IDX(c->env_vars, i, sjk_env_var);
-        const char *value = apr_table_get(r->subprocess_env, e->name);
-        sjk_pair_t *pair;
-        if (!value) {
-            value = e->default_value;
-        }
-        if (!value) {
-            continue;
-        }
-        pair = apr_array_push(env);
-        pair->name = sjk_view(e->name);
-        pair->value = sjk_view(value);
+    if (c->env_vars->nelts == 0) {
+        q->env_attributes = NULL;
+        q->env_attribute_count = 0;
     }
-    q->env_attributes = (const sjk_pair_t *)env->elts;
-    q->env_attribute_count = (size_t)env->nelts;
+    else {
+        env = apr_array_make(r->pool, c->env_vars->nelts, sizeof(sjk_pair_t));
+        sjk_fill_env_attributes(r, c, env);
+        q->env_attributes = (const sjk_pair_t *)env->elts;
+        q->env_attribute_count = (size_t)env->nelts;
+    }
 
-    q->ignore_content_length = sjk_env(r, c->ignore_cl_indicator, "JK_IGNORE_CL") != NULL;
-    q->route_env = sjk_view(apr_table_get(r->subprocess_env, "JK_ROUTE"));
-    q->sticky_ignore_env = sjk_view(apr_table_get(r->subprocess_env, "JK_STICKY_IGNORE"));
-    q->stateless_env = sjk_view(apr_table_get(r->subprocess_env, "JK_STATELESS"));
+    q->ignore_content_length = look && sjk_env(r, c->ignore_cl_indicator, "JK_IGNORE_CL") != NULL;
+    q->route_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_ROUTE") : NULL);
+    q->sticky_ignore_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_STICKY_IGNORE") : NULL);
+    q->stateless_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_STATELESS") : NULL);
     q->is_subrequest = r->main != NULL;
     q->reply_timeout_ms = -1;
-    if ((v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT"))) {
+    if (look && (v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT"))) {
         int t = atoi(v);
         q->reply_timeout_ms = t >= 0 ? t : -1;
     }
+}
+
+/** "seconds.microseconds" (JK_REQUEST_DURATION) without the cost of apr_psprintf. */
+static const char *sjk_format_duration(apr_pool_t *p, apr_time_t took)
+{
+    char digits[24];
+    char *out, *q;
+    apr_uint64_t sec = took > 0 ? (apr_uint64_t)apr_time_sec(took) : 0;
+    apr_uint64_t usec = took > 0 ? (apr_uint64_t)apr_time_usec(took) : 0;
+    int n = 0, i;
+    do {
+        digits[n++] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec && n < 20);
+    out = q = apr_palloc(p, (apr_size_t)n + 8);
+    while (n > 0) {
+        *q++ = digits[--n];
+    }
+    *q++ = '.';
+    for (i = 5; i >= 0; i--) {
+        q[i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    q[6] = '\0';
+    return out;
 }
 
 /** The response had started when the backend failed: end it as broken, as mod_proxy does. */
@@ -553,25 +606,14 @@ int sjk_handler(request_rec *r)
     if (sjk_service(sjk_current_config, &mapping, &q, &host, &outcome) != SJK_OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (outcome.worker >= 0) {
-        sjk_str_t name, type;
-        if (sjk_config_worker_info(sjk_current_config, outcome.worker, &name, &type) == SJK_OK) {
-            apr_table_setn(r->notes, "JK_WORKER_NAME", name.ptr);
-            apr_table_setn(r->notes, "JK_WORKER_TYPE", type.ptr);
-        }
+    if (sjk_worker_name(outcome.worker)) {
+        apr_table_setn(r->notes, "JK_WORKER_NAME", sjk_worker_name(outcome.worker));
+        apr_table_setn(r->notes, "JK_WORKER_TYPE", sjk_worker_type(outcome.worker));
     }
-    if (outcome.member >= 0) {
-        sjk_str_t name, type;
-        if (sjk_config_worker_info(sjk_current_config, outcome.member, &name, &type) == SJK_OK) {
-            apr_table_setn(r->notes, "JK_LB_LAST_NAME", name.ptr);
-        }
+    if (sjk_worker_name(outcome.member)) {
+        apr_table_setn(r->notes, "JK_LB_LAST_NAME", sjk_worker_name(outcome.member));
     }
-    {
-        apr_time_t took = apr_time_now() - st->started;
-        apr_table_setn(r->notes, "JK_REQUEST_DURATION",
-                       apr_psprintf(r->pool, "%" APR_TIME_T_FMT ".%06" APR_TIME_T_FMT, apr_time_sec(took),
-                                    apr_time_usec(took)));
-    }
+    apr_table_setn(r->notes, "JK_REQUEST_DURATION", sjk_format_duration(r->pool, apr_time_now() - st->started));
     if (outcome.route.ptr) {
         apr_table_set(r->notes, "JK_WORKER_ROUTE", apr_pstrmemdup(r->pool, outcome.route.ptr, outcome.route.len));
     }

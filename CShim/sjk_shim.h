@@ -113,8 +113,17 @@ sjk_config_t *sjk_build_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec 
 /** The configuration built for the current generation, NULL before post_config. */
 extern sjk_config_t *sjk_current_config;
 
+/** Name and type name of worker `worker` of the current configuration (copied into pconf when
+ *  it was built, so requests need no call into the core for them); NULL when out of range. */
+const char *sjk_worker_name(int32_t worker);
+const char *sjk_worker_type(int32_t worker);
+
 /** Creates the shared-memory segment of this configuration generation (sjk_shm.c). */
 int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config);
+
+/** Drops the parent's mappings of the module's read-only segments (code and constants), so
+ *  children map back only what they run; returns the bytes released (sjk_memory.c). */
+size_t sjk_trim_module_pages(void);
 
 /** Opens the JK log of every server (sjk_log.c). */
 int sjk_open_logs(apr_pool_t *pconf, server_rec *s);

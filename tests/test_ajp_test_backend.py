@@ -462,6 +462,16 @@ def test_mode_fast(backend):
     assert not b.record.exists() or b.record.read_text() == ""
 
 
+def test_mode_fast_body_size(backend):
+    b = backend("--mode", "fast", "--fast-body-size", "20000")
+    pattern = bytes(ord("a") + i % 26 for i in range(20000))
+    with b.connect() as c:
+        for _ in range(2):
+            r = c.request(get("/fast100k/body"))
+            assert (r.status, r.header("Content-Length"), r.body) == (200, "20000", pattern)
+            assert [len(x) for x in r.chunks] == [8184, 8184, 3632]
+
+
 def test_mode_status(backend):
     b = backend("--mode", "status:503", name="n2")
     with b.connect() as c:

@@ -14,7 +14,12 @@ final class BackendContext: Sendable {
     /// The complete fast-mode reply (SEND_HEADERS + SEND_BODY_CHUNK + END_RESPONSE(1)).
     let fastReply: [UInt8]
 
-    /// The fast-mode body: 16 bytes.
+    /// `count` bytes of `a`...`z` repeated (what `/size/N` sends too).
+    static func pattern(count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+    }
+
+    /// The fast-mode body by default: 16 bytes.
     static let fastBody = Array("Hello from AJP!\n".utf8)
 
     /// Prepares the shared state; fast mode never records.
@@ -25,11 +30,18 @@ final class BackendContext: Sendable {
         isRecording = recordPath != nil
         nameBytes = Array(options.name.utf8)
         getBodyChunk = AJPResponse.getBodyChunk(options.packetSize - 6)
-        fastReply = AJPResponse.sendHeaders(
+        let body = options.fastBodySize.map { Self.pattern(count: $0) } ?? Self.fastBody
+        var reply = AJPResponse.sendHeaders(
             status: 200, reason: Array("200".utf8),
             headers: [(.coded(AJPResponseHeaderCode.contentType), Array("text/plain".utf8)),
-                      (.coded(AJPResponseHeaderCode.contentLength), Array(String(Self.fastBody.count).utf8))])
-            + AJPResponse.bodyChunk(Self.fastBody)
-            + AJPResponse.endResponse(reuse: true)
+                      (.coded(AJPResponseHeaderCode.contentLength), Array(String(body.count).utf8))])
+        let chunkSize = options.packetSize - 8
+        var offset = 0
+        while offset < body.count {
+            let length = min(chunkSize, body.count - offset)
+            reply += AJPResponse.bodyChunk(body[offset..<(offset + length)])
+            offset += length
+        }
+        fastReply = reply + AJPResponse.endResponse(reuse: true)
     }
 }

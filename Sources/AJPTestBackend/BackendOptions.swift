@@ -49,12 +49,16 @@ struct BackendOptions: Sendable {
     var portFile: String?
     /// When set, requests whose `secret` attribute differs get 403 and the connection closes.
     var secret: String?
+    /// Fast mode: size of the fixed reply body (default 16 bytes, "Hello from AJP!\n"); other
+    /// sizes send the pattern `a`...`z` repeated, in chunks of packetSize − 8 bytes.
+    var fastBodySize: Int?
 
     /// Usage text for `--help` and errors.
     static let usage = """
         usage: ajp-test-backend [--listen 127.0.0.1:28009] [--name node1] [--record FILE.jsonl]
                                 [--mode normal|refuse|reset|hang|fast|status:<code>]
                                 [--packet-size 8192] [--port-file FILE] [--secret WORD]
+                                [--fast-body-size BYTES]
         """
 
     /// A command-line problem.
@@ -108,6 +112,11 @@ struct BackendOptions: Sendable {
                 options.portFile = argument
             case "--secret":
                 options.secret = argument
+            case "--fast-body-size":
+                guard let size = Int(argument), (0...(64 << 20)).contains(size) else {
+                    throw UsageError(message: "--fast-body-size must be 0...67108864, got \(argument)")
+                }
+                options.fastBodySize = size
             default:
                 throw UsageError(message: "unknown option \(option)")
             }

@@ -29,7 +29,7 @@ private struct ExchangeDriver {
 
     /// SEND_HEADERS with `status`, reason = the digits (as Tomcat sends it), no headers.
     func headers(_ status: Int = 200) -> AJPResponseMessage {
-        .sendHeaders(status: status, reason: arena.buffer(String(status)), headers: [])
+        .sendHeaders(status: status, reason: arena.buffer(String(status)), headers: .empty)
     }
 
     /// SEND_BODY_CHUNK carrying `text` (empty: a flush).

@@ -9,6 +9,14 @@ private func registry(_ handle: OpaquePointer?) -> Registry? {
     return Unmanaged<Registry>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
+/// Runs `body` on the registry without retaining it: the shim holds the reference taken by
+/// sjk_config_create for as long as requests run (the request-path entry points use this).
+private func withRegistry(_ handle: OpaquePointer?, orElse fallback: sjk_status_t,
+                          _ body: (Registry) -> sjk_status_t) -> sjk_status_t {
+    guard let handle else { return fallback }
+    return Unmanaged<Registry>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+}
+
 private func report(_ log: sjk_log_fn?, _ context: UnsafeMutableRawPointer?, _ level: Int32, _ message: String) {
     guard let log else { return }
     message.withCString { log(context, level, $0) }
@@ -64,20 +72,22 @@ public func sjk_config_worker_info(_ config: OpaquePointer?, _ worker: Int32, _ 
 @c @implementation
 public func sjk_map_uri(_ config: OpaquePointer?, _ server: Int32, _ uri: sjk_str_t, _ options: UInt32,
                         _ out: UnsafeMutablePointer<sjk_mapping_t>?) -> sjk_status_t {
-    guard let registry = registry(config), let out, server >= 0, Int(server) < registry.servers.count,
-          let bytes = uri.bytes else { return sjk_status_t(SJK_ERR_ARGUMENT) }
-    let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
-    // Most request URIs are already normal: match them in place, without a copy.
-    if URINormalizer.isNormal(bytes) {
-        return mapNormalized(registry, server: server, path: bytes, reject: reject, out: out)
-    }
-    switch URINormalizer.normalize(bytes) {
-    case .invalid:
-        return sjk_status_t(SJK_BAD_URI)
-    case .asterisk:
-        return sjk_status_t(SJK_NOT_MAPPED)
-    case .path(let path):
-        return path.withUnsafeBytes { mapNormalized(registry, server: server, path: $0, reject: reject, out: out) }
+    withRegistry(config, orElse: sjk_status_t(SJK_ERR_ARGUMENT)) { registry in
+        guard let out, server >= 0, Int(server) < registry.servers.count,
+              let bytes = uri.bytes else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+        let reject = options & UInt32(SJK_OPT_REJECT_UNSAFE_URI) != 0
+        // Most request URIs are already normal: match them in place, without a copy.
+        if URINormalizer.isNormal(bytes) {
+            return mapNormalized(registry, server: server, path: bytes, reject: reject, out: out)
+        }
+        switch URINormalizer.normalize(bytes) {
+        case .invalid:
+            return sjk_status_t(SJK_BAD_URI)
+        case .asterisk:
+            return sjk_status_t(SJK_NOT_MAPPED)
+        case .path(let path):
+            return path.withUnsafeBytes { mapNormalized(registry, server: server, path: $0, reject: reject, out: out) }
+        }
     }
 }
 
@@ -86,12 +96,13 @@ private func mapNormalized(_ registry: Registry, server: Int32, path: UnsafeRawB
     if reject, path.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }) {
         return sjk_status_t(SJK_UNSAFE_URI)
     }
-    let snapshot = registry.servers[Int(server)].current()
-    guard let rule = snapshot.map.match(path, rejectUnsafe: reject), rule < snapshot.workers.count else {
-        return sjk_status_t(SJK_NOT_MAPPED)
+    return registry.servers[Int(server)].withCurrent { snapshot in
+        guard let rule = snapshot.map.match(path, rejectUnsafe: reject), rule < snapshot.workers.count else {
+            return sjk_status_t(SJK_NOT_MAPPED)
+        }
+        out.pointee = sjk_mapping_t(worker: snapshot.workers[rule], server: server, rule: Int32(clamping: rule))
+        return sjk_status_t(SJK_OK)
     }
-    out.pointee = sjk_mapping_t(worker: snapshot.workers[rule], server: server, rule: Int32(clamping: rule))
-    return sjk_status_t(SJK_OK)
 }
 
 /// sjk_lookup_worker: resolve "name[;ext...]" from JK_WORKER_NAME.
@@ -109,11 +120,12 @@ public func sjk_lookup_worker(_ config: OpaquePointer?, _ spec: sjk_str_t,
 public func sjk_service(_ config: OpaquePointer?, _ mapping: UnsafePointer<sjk_mapping_t>?,
                         _ request: UnsafePointer<sjk_request_t>?, _ host: UnsafePointer<sjk_host_t>?,
                         _ out: UnsafeMutablePointer<sjk_outcome_t>?) -> sjk_status_t {
-    guard let registry = registry(config), let mapping, let request, let host, let out else {
-        return sjk_status_t(SJK_ERR_ARGUMENT)
+    withRegistry(config, orElse: sjk_status_t(SJK_ERR_ARGUMENT)) { registry in
+        guard let mapping, let request, let host, let out else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+        out.pointee = RequestService.serve(registry, mapping: mapping.pointee, request: request.pointee,
+                                           host: host.pointee)
+        return sjk_status_t(SJK_OK)
     }
-    out.pointee = RequestService.serve(registry, mapping: mapping.pointee, request: request.pointee, host: host.pointee)
-    return sjk_status_t(SJK_OK)
 }
 
 /// sjk_child_init: per-process reset after fork.

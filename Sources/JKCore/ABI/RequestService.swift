@@ -52,8 +52,9 @@ public enum RequestService {
         let server = Int(mapping.server)
         let rule = Int(mapping.rule)
         guard server >= 0, server < registry.servers.count, rule >= 0 else { return nil }
-        let snapshot = registry.servers[server].current()
-        return rule < snapshot.extensions.count ? snapshot.extensions[rule] : nil
+        return registry.servers[server].withCurrent { snapshot in
+            rule < snapshot.extensions.count ? snapshot.extensions[rule] : nil
+        }
     }
 
     private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions?,

@@ -30,6 +30,8 @@ public final class ServerMap: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let resolveWorker: @Sendable (String) -> Int32
     private var snapshot: MapSnapshot
+    /// `snapshot`, unretained, when it can never change (no mount file or no reloading).
+    private let fixedSnapshot: Unmanaged<MapSnapshot>?
     private var loadedModification: timespec
     private var lastCheckMs: Int64
 
@@ -43,7 +45,9 @@ public final class ServerMap: @unchecked Sendable {
         self.mountFile = mountFile
         self.reloadIntervalMs = Int64(max(reloadSeconds, 0)) &* 1000
         let map = URIMap(rules: fixedRules + fileRules, log: &log)
-        self.snapshot = MapSnapshot(map: map, workers: map.rules.map { resolveWorker($0.worker) })
+        let snapshot = MapSnapshot(map: map, workers: map.rules.map { resolveWorker($0.worker) })
+        self.snapshot = snapshot
+        self.fixedSnapshot = mountFile != nil && reloadSeconds > 0 ? nil : Unmanaged.passUnretained(snapshot)
         self.loadedModification = mountFile.flatMap(Self.modificationTime) ?? timespec()
         self.lastCheckMs = BackendSocket.nowMs()
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -53,6 +57,13 @@ public final class ServerMap: @unchecked Sendable {
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+    }
+
+    /// Runs `body` with the rules in force now. Without a mount file the snapshot never changes
+    /// and is lent without a retain (this runs twice per request).
+    public func withCurrent<R>(_ body: (MapSnapshot) -> R) -> R {
+        if let fixedSnapshot { return fixedSnapshot._withUnsafeGuaranteedRef(body) }
+        return body(current())
     }
 
     /// The rules in force now, re-reading the mount file first when it is due and changed.

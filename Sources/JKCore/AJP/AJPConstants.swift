@@ -71,7 +71,12 @@ public enum AJPMethod {
 
     /// The code for a method name, or `stored` when the table has none.
     public static func code(for method: UnsafeRawBufferPointer) -> UInt8 {
-        // Dispatch on length and first byte keeps this to one or two comparisons.
+        // The common methods without touching the table.
+        if method.count == 3, ByteCompare.equal(method, "GET") { return 2 }
+        if method.count == 4 {
+            if ByteCompare.equal(method, "POST") { return 4 }
+            if ByteCompare.equal(method, "HEAD") { return 3 }
+        }
         for (index, name) in names.enumerated() where name.utf8CodeUnitCount == method.count {
             if ByteCompare.equal(method, name) { return UInt8(truncatingIfNeeded: index + 1) }
         }
@@ -94,27 +99,45 @@ public enum AJPRequestHeader {
 
     /// The code mod_jk uses for a header name, or nil to send the name as a string.
     public static func code(for name: UnsafeRawBufferPointer) -> UInt16? {
-        guard name.count >= 4, name.count <= 15 else { return nil }
-        for (upper, code) in coded where upper.utf8CodeUnitCount == name.count {
-            if ByteCompare.equalIgnoringASCIICase(name, upper) { return code }
+        // Dispatch on length and first letter: at most one full comparison (same table as `coded`).
+        guard name.count >= 4, name.count <= 14, let first = name.first else { return nil }
+        let candidate: (StaticString, UInt16)
+        switch (name.count, ByteCompare.asciiUpper(first)) {
+        case (4, UInt8(ascii: "H")): candidate = ("HOST", 0xA00B)
+        case (6, UInt8(ascii: "A")): candidate = ("ACCEPT", 0xA001)
+        case (6, UInt8(ascii: "C")): candidate = ("COOKIE", 0xA009)
+        case (6, UInt8(ascii: "P")): candidate = ("PRAGMA", 0xA00C)
+        case (7, UInt8(ascii: "C")): candidate = ("COOKIE2", 0xA00A)
+        case (7, UInt8(ascii: "R")): candidate = ("REFERER", 0xA00D)
+        case (10, UInt8(ascii: "C")): candidate = ("CONNECTION", 0xA006)
+        case (10, UInt8(ascii: "U")): candidate = ("USER-AGENT", 0xA00E)
+        case (12, UInt8(ascii: "C")): candidate = ("CONTENT-TYPE", 0xA007)
+        case (13, UInt8(ascii: "A")): candidate = ("AUTHORIZATION", 0xA005)
+        case (14, UInt8(ascii: "C")): candidate = ("CONTENT-LENGTH", 0xA008)
+        default: return nil
         }
-        return nil
+        return ByteCompare.equalIgnoringASCIICase(name, candidate.0) ? candidate.1 : nil
     }
 }
 
 /// Response header names sent as codes by the container (reference §1.7).
 public enum AJPResponseHeader {
-    /// Names for codes 0xA001...0xA00B, index = low byte - 1.
-    static let names: [StaticString] = [
-        "Content-Type", "Content-Language", "Content-Length", "Date", "Last-Modified", "Location",
-        "Set-Cookie", "Set-Cookie2", "Servlet-Engine", "Status", "WWW-Authenticate",
-    ]
-
     /// The header name for a coded value, or nil when the code is unknown.
     public static func name(forCode code: UInt16) -> StaticString? {
-        guard code & 0xFF00 == 0xA000 else { return nil }
-        let index = Int(code & 0x00FF) - 1
-        guard index >= 0, index < names.count else { return nil }
-        return names[index]
+        // A switch rather than `names[index]`: no array access on the response path.
+        switch code {
+        case 0xA001: return "Content-Type"
+        case 0xA002: return "Content-Language"
+        case 0xA003: return "Content-Length"
+        case 0xA004: return "Date"
+        case 0xA005: return "Last-Modified"
+        case 0xA006: return "Location"
+        case 0xA007: return "Set-Cookie"
+        case 0xA008: return "Set-Cookie2"
+        case 0xA009: return "Servlet-Engine"
+        case 0xA00A: return "Status"
+        case 0xA00B: return "WWW-Authenticate"
+        default: return nil
+        }
     }
 }

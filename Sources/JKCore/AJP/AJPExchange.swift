@@ -20,7 +20,7 @@ public struct AJPExchange {
         /// the body is exhausted).
         case sendBody(maxLength: Int)
         /// Start the client response with these values.
-        case startResponse(status: Int, reason: UnsafeRawBufferPointer?, headers: [sjk_pair_t])
+        case startResponse(status: Int, reason: UnsafeRawBufferPointer?, headers: AJPHeaderList)
         /// Start a default "200" response (body arrived before headers), then write the bytes.
         case startDefaultResponseAndWrite(UnsafeRawBufferPointer)
         /// Write body bytes to the client.

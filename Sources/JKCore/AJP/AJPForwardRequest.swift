@@ -118,32 +118,34 @@ public enum AJPForwardRequestEncoder {
 
     private static func encodeHeaders(_ request: sjk_request_t, body: RequestBodyMode,
                                       into writer: inout AJPMessageWriter) throws(AJPError) {
-        let headers = UnsafeBufferPointer(start: request.headers, count: request.header_count)
+        // One pass: the count is written as 0 and patched at the end, so every name is
+        // looked up once.
         let dropContentLength = body == .chunked
         var sawContentLength = false
         var count = 0
-        for header in headers {
+        let countOffset = writer.count
+        try writer.appendInt(0)
+        for header in UnsafeBufferPointer(start: request.headers, count: request.header_count) {
             guard let name = header.name.bytes else { continue }
-            if AJPRequestHeader.code(for: name) == AJPRequestHeader.contentLengthCode {
-                if dropContentLength { continue }
-                sawContentLength = true
+            if let code = AJPRequestHeader.code(for: name) {
+                if code == AJPRequestHeader.contentLengthCode {
+                    if dropContentLength { continue }
+                    sawContentLength = true
+                }
+                try writer.appendInt(code)
+            } else {
+                try writer.appendString(name)
             }
-            count += 1
-        }
-        let synthesize = !dropContentLength && !sawContentLength
-        guard count + (synthesize ? 1 : 0) <= 0xFFFF else { throw AJPError(.messageTooLarge, "too many headers") }
-        try writer.appendInt(UInt16(truncatingIfNeeded: count + (synthesize ? 1 : 0)))
-        for header in headers {
-            guard let name = header.name.bytes else { continue }
-            let code = AJPRequestHeader.code(for: name)
-            if dropContentLength, code == AJPRequestHeader.contentLengthCode { continue }
-            if let code { try writer.appendInt(code) } else { try writer.appendString(name) }
             try writer.appendString(header.value.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            count &+= 1
         }
-        if synthesize {
+        if !dropContentLength && !sawContentLength {
             try writer.appendInt(AJPRequestHeader.contentLengthCode)
             try writer.appendString("0")
+            count &+= 1
         }
+        guard count <= 0xFFFF else { throw AJPError(.messageTooLarge, "too many headers") }
+        writer.patchInt(UInt16(truncatingIfNeeded: count), at: countOffset)
     }
 
     private static func encodeAttributes(_ request: sjk_request_t, methodCode: UInt8,
@@ -179,10 +181,12 @@ public enum AJPForwardRequestEncoder {
         if request.is_ssl != 0, let proto = request.ssl_protocol.nonEmptyBytes {
             try appendAttribute("AJP_SSL_PROTOCOL", proto, into: &writer)
         }
-        try appendAttribute("AJP_REMOTE_PORT", request.remote_port.bytes, into: &writer)
-        try appendAttribute("AJP_LOCAL_ADDR", request.local_addr.bytes, into: &writer)
-        try writer.appendByte(AJPAttribute.requestAttribute)
-        try writer.appendString("JK_LB_ACTIVATION")
+        // Fixed attribute names as prebuilt bytes: 0x0A, then the name as an AJP string.
+        try writer.appendRaw("\u{0A}\0\u{0F}AJP_REMOTE_PORT\0")
+        try writer.appendString(request.remote_port.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        try writer.appendRaw("\u{0A}\0\u{0E}AJP_LOCAL_ADDR\0")
+        try writer.appendString(request.local_addr.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        try writer.appendRaw("\u{0A}\0\u{10}JK_LB_ACTIVATION\0")
         try writer.appendString(context.activation)
         for pair in UnsafeBufferPointer(start: request.env_attributes, count: request.env_attribute_count) {
             guard let name = pair.name.bytes, let value = pair.value.bytes else { continue }

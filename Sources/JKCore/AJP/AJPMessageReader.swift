@@ -17,7 +17,19 @@ public struct AJPMessageReader {
     /// Bytes not yet read.
     public var remaining: Int { payload.count - offset }
 
+    /// The payload from `start` to the cursor.
+    func bytes(from start: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: payload[start..<offset])
+    }
+
+    /// Moves the cursor over `count` bytes already checked with a peek.
+    @inline(__always)
+    mutating func skip(_ count: Int) {
+        offset = min(offset &+ count, payload.count)
+    }
+
     /// Reads one byte.
+    @inline(__always)
     public mutating func readByte() throws(AJPError) -> UInt8 {
         guard remaining >= 1 else { throw AJPError(.truncated, "byte at \(offset)") }
         defer { offset += 1 }
@@ -25,6 +37,7 @@ public struct AJPMessageReader {
     }
 
     /// Reads an unsigned 16-bit big-endian integer.
+    @inline(__always)
     public mutating func readInt() throws(AJPError) -> UInt16 {
         guard remaining >= 2 else { throw AJPError(.truncated, "int at \(offset)") }
         defer { offset += 2 }
@@ -32,12 +45,14 @@ public struct AJPMessageReader {
     }
 
     /// Peeks an unsigned 16-bit integer without consuming it.
+    @inline(__always)
     public func peekInt() throws(AJPError) -> UInt16 {
         guard remaining >= 2 else { throw AJPError(.truncated, "int at \(offset)") }
         return UInt16(payload[offset]) << 8 | UInt16(payload[offset + 1])
     }
 
     /// Reads an AJP string; nil for the null string `FF FF`.
+    @inline(__always)
     public mutating func readString() throws(AJPError) -> UnsafeRawBufferPointer? {
         let length = Int(try readInt())
         if length == 0xFFFF { return nil }
@@ -48,6 +63,7 @@ public struct AJPMessageReader {
     }
 
     /// Reads `count` raw bytes.
+    @inline(__always)
     public mutating func readBytes(_ count: Int) throws(AJPError) -> UnsafeRawBufferPointer {
         guard count >= 0, remaining >= count else { throw AJPError(.truncated, "\(count) bytes at \(offset)") }
         defer { offset += count }

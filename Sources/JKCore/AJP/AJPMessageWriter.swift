@@ -45,8 +45,15 @@ public struct AJPMessageWriter {
         count &+= 2
     }
 
+    /// Overwrites the 16-bit integer written earlier at `offset` (a count known only later).
+    public mutating func patchInt(_ value: UInt16, at offset: Int) {
+        guard let base, offset >= Self.headerSize, offset &+ 2 <= count else { return }
+        base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt16.self)
+    }
+
     /// Appends an AJP string: length, bytes, 0x00. `nil` writes the null string `FF FF`.
     /// Strings of 0xFFFF bytes or more cannot be represented and do not fit any packet.
+    @inline(__always)
     public mutating func appendString(_ bytes: UnsafeRawBufferPointer?) throws(AJPError) {
         guard let bytes else {
             try appendInt(0xFFFF)
@@ -78,6 +85,11 @@ public struct AJPMessageWriter {
             (base + count).copyMemory(from: source, byteCount: bytes.count)
         }
         count &+= bytes.count
+    }
+
+    /// Appends the bytes of a literal with no length or terminator (prebuilt fields).
+    public mutating func appendRaw(_ literal: StaticString) throws(AJPError) {
+        try appendRaw(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Patches the header (`12 34` + payload length) and returns the whole packet.

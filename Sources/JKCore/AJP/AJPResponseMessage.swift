@@ -4,7 +4,7 @@ import CJKCore
 /// and are valid until the next read on the connection.
 public enum AJPResponseMessage {
     /// SEND_HEADERS: status, reason (nil or empty: use the standard phrase) and headers.
-    case sendHeaders(status: Int, reason: UnsafeRawBufferPointer?, headers: [sjk_pair_t])
+    case sendHeaders(status: Int, reason: UnsafeRawBufferPointer?, headers: AJPHeaderList)
     /// SEND_BODY_CHUNK: body bytes; an empty chunk asks for a flush.
     case sendBodyChunk(UnsafeRawBufferPointer)
     /// END_RESPONSE: whether the container keeps the connection open.
@@ -46,24 +46,7 @@ public enum AJPResponseMessage {
         guard status > 0 else { throw AJPError(.invalidStatus, "status 0") }
         let reason = try reader.readString()
         let count = Int(try reader.readInt())
-        var headers: [sjk_pair_t] = []
-        headers.reserveCapacity(count)
-        for _ in 0..<count {
-            let name: sjk_str_t
-            let peek = try reader.peekInt()
-            if peek & 0xFF00 == 0xA000 {
-                _ = try reader.readInt()
-                guard let literal = AJPResponseHeader.name(forCode: peek) else {
-                    throw AJPError(.unknownHeaderCode, "code 0x\(String(peek, radix: 16))")
-                }
-                name = sjk_str_t(literal)
-            } else {
-                guard let literal = try reader.readString() else { throw AJPError(.nullHeader, "null header name") }
-                name = sjk_str_t(literal)
-            }
-            guard let value = try reader.readString() else { throw AJPError(.nullHeader, "null header value") }
-            headers.append(sjk_pair_t(name: name, value: sjk_str_t(value)))
-        }
+        let headers = try AJPHeaderList.read(count, from: &reader)
         return .sendHeaders(status: status, reason: reason, headers: headers)
     }
 }

@@ -191,20 +191,18 @@ public struct AJPForwarder {
                 if let threshold = options.useServerErrors, code >= threshold {
                     // Hand httpd only the status and WWW-Authenticate; discard the body.
                     serverErrorPage = true
-                    let kept = headers.filter { $0.name.bytes.map { ByteCompare.equalIgnoringASCIICase($0, "WWW-AUTHENTICATE") } ?? false }
-                    _ = host.startResponse(status: code, reason: nil, headers: kept)
+                    _ = host.startResponse(status: code, reason: nil, headers: headers, onlyNamed: "WWW-AUTHENTICATE")
                     continue
                 }
                 clientStarted = true
-                var headers = headers
-                if let extra = options.extraResponseHeader { headers.append(extra) }
-                guard host.startResponse(status: code, reason: reason, headers: headers) else {
+                guard host.startResponse(status: code, reason: reason, headers: headers,
+                                         extra: options.extraResponseHeader) else {
                     return .clientError(status: code, responseStarted: true)
                 }
                 if flushHeader, !host.flush() { return .clientError(status: code, responseStarted: true) }
             case .startDefaultResponseAndWrite(let bytes):
                 clientStarted = true
-                guard host.startResponse(status: 200, reason: nil, headers: []), host.write(bytes) else {
+                guard host.startResponse(status: 200, reason: nil), host.write(bytes) else {
                     return .clientError(status: 200, responseStarted: true)
                 }
             case .write where serverErrorPage, .flush where serverErrorPage:
@@ -220,7 +218,7 @@ public struct AJPForwarder {
                 finishConnection(connection, reuse: reuse && options.jkOptions & UInt32(SJK_OPT_DISABLE_REUSE) == 0)
                 return .serverErrorPage(status: status)
             case .finish(let reuse):
-                if !clientStarted, !host.startResponse(status: 200, reason: nil, headers: []) {
+                if !clientStarted, !host.startResponse(status: 200, reason: nil) {
                     return .clientError(status: 200, responseStarted: true)
                 }
                 finishConnection(connection, reuse: reuse && options.jkOptions & UInt32(SJK_OPT_DISABLE_REUSE) == 0)

@@ -29,11 +29,26 @@ public struct HostIO {
         return total
     }
 
-    /// Starts the response.
-    public func startResponse(status: Int, reason: UnsafeRawBufferPointer?, headers: [sjk_pair_t]) -> Bool {
+    /// Starts the response with `headers` (plus `extra` when given). With `onlyNamed`, only the
+    /// headers of that name (upper-case, compared ignoring case) are passed on.
+    public func startResponse(status: Int, reason: UnsafeRawBufferPointer?, headers: AJPHeaderList = .empty,
+                              extra: sjk_pair_t? = nil, onlyNamed: StaticString? = nil) -> Bool {
         guard let start = host.start_response else { return false }
-        return headers.withUnsafeBufferPointer { buffer in
-            start(host.ctx, Int32(clamping: status), sjk_str_t(reason), buffer.baseAddress, buffer.count) == 0
+        // A pair is 32 bytes: up to 32 headers stay on the stack.
+        return withUnsafeTemporaryAllocation(of: sjk_pair_t.self, capacity: headers.count &+ 1) { pairs in
+            var count = 0
+            for header in headers where count < pairs.count {
+                if let onlyNamed {
+                    guard let name = header.name.bytes, ByteCompare.equalIgnoringASCIICase(name, onlyNamed) else { continue }
+                }
+                pairs.initializeElement(at: count, to: header)
+                count &+= 1
+            }
+            if let extra, count < pairs.count {
+                pairs.initializeElement(at: count, to: extra)
+                count &+= 1
+            }
+            return start(host.ctx, Int32(clamping: status), sjk_str_t(reason), pairs.baseAddress, count) == 0
         }
     }
 

@@ -16,7 +16,7 @@ public struct ForwardStats: Equatable, Sendable {
 
 /// The per-request buffers of an AJP exchange — one for FORWARD_REQUEST, one for body packets —
 /// and the first body packet, which is read from the client once and replayed on every retry and
-/// to every balancer member tried (reference §8.4, §9.7). Lives on the stack for the request.
+/// to every balancer member tried (reference §8.4, §9.7). Borrowed from the thread's reusable buffer for the request.
 public struct RequestScratch {
     /// Room for the FORWARD_REQUEST (the largest max_packet_size of the workers that may serve).
     public let requestBuffer: UnsafeMutableRawBufferPointer
@@ -30,13 +30,13 @@ public struct RequestScratch {
     public private(set) var firstChunk = 0
     private let firstPacketSize: Int
 
-    /// Runs `body` with stack buffers for packets of up to `packetSize` bytes. `firstPacketSize`
+    /// Runs `body` with buffers for packets of up to `packetSize` bytes. `firstPacketSize`
     /// (default: `packetSize`) bounds the first body packet, so it fits every member that may
     /// receive it.
     public static func with<R>(packetSize: Int, firstPacketSize: Int? = nil, request: sjk_request_t,
                                _ body: (inout RequestScratch) -> R) -> R {
         let size = max(packetSize, 8192)
-        return withUnsafeTemporaryAllocation(byteCount: size * 2, alignment: 8) { storage in
+        return ThreadBuffer.with(byteCount: size * 2) { storage in
             var scratch = RequestScratch(requestBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]),
                                          bodyBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[size...]),
                                          body: RequestBodyMode.of(request),
