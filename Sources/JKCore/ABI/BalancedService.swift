@@ -30,38 +30,71 @@ enum BalancedService {
                 return outcome
             }
             return BalancerService.withLocalStates(memberCount: lb.topology.memberCount) { states in
-                var service = segment.withLock { _ in
-                    BalancerService(slots: slots, request: facts, states: states) { member in
+                // One lock for reading the members' states, choosing and starting the first attempt.
+                let (initial, first) = segment.withLock { _ in
+                    var service = BalancerService(slots: slots, request: facts, states: states) { member in
                         member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
                     }
+                    let step = nextStep(&service, lb: lb)
+                    return (service, step)
                 }
-                return run(&service, lb: lb, segment: segment, request: request, uri: uri, rule: extensions,
-                           scratch: scratch, io: io, outcome: outcome)
+                var service = initial
+                return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
+                           rule: extensions, scratch: scratch, io: io, outcome: outcome)
             }
         }
     }
 
-    /// The attempt loop: ask the balancer, try the member, report, until it says finished.
-    private static func run(_ service: inout BalancerService, lb: LoadBalancerRuntime, segment: SharedSegment,
-                            request: sjk_request_t, uri: ForwardedURIForm, rule: RuleExtensions?,
-                            scratch: RequestScratch, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
-        var outcome = outcome
+    /// What the driver does next, decided with the lock held.
+    private enum Step {
+        /// Sleep between rounds (without the lock), then ask again.
+        case sleep(milliseconds: Int)
+        /// No member can serve the request.
+        case giveUp(status: Int32)
+        /// Forward to this member; its exchange was already started (busy counted).
+        case forward(BalancerService.Attempt, AJPEndpoint)
+    }
+
+    /// Asks the balancer for the next attempt and starts it, skipping members that cannot take
+    /// it. Runs with the segment lock held and never blocks.
+    private static func nextStep(_ service: inout BalancerService, lb: LoadBalancerRuntime) -> Step {
         while true {
-            let action = segment.withLock { _ in service.nextAttempt(now: WallClock.seconds(), nextOffset: &lb.nextOffset) }
-            switch action {
+            switch service.nextAttempt(now: WallClock.seconds(), nextOffset: &lb.nextOffset) {
+            case .sleep(let milliseconds):
+                return .sleep(milliseconds: milliseconds)
+            case .giveUp(let status):
+                return .giveUp(status: status)
+            case .tryMember(let attempt):
+                guard attempt.member < lb.endpoints.count, let endpoint = lb.endpoints[attempt.member] else {
+                    _ = service.attemptFinished(AttemptReport(result: .failure), now: WallClock.seconds())
+                    continue
+                }
+                guard service.exchangeStarting() else { continue }
+                return .forward(attempt, endpoint)
+            }
+        }
+    }
+
+    /// The attempt loop: forward to the chosen member, report, and (in the same locked section)
+    /// choose the next one, until the balancer says finished. A request served by its first
+    /// member takes the segment lock twice.
+    private static func run(_ service: inout BalancerService, first: Step, lb: LoadBalancerRuntime,
+                            segment: SharedSegment, request: sjk_request_t, uri: ForwardedURIForm,
+                            rule: RuleExtensions?, scratch: RequestScratch, io: HostIO,
+                            outcome: sjk_outcome_t) -> sjk_outcome_t {
+        var outcome = outcome
+        var step = first
+        while true {
+            switch step {
             case .sleep(let milliseconds):
                 BackendSocket.sleepMs(milliseconds)
+                step = segment.withLock { _ in nextStep(&service, lb: lb) }
             case .giveUp(let status):
                 io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name): no member could serve the request (\(status))")
                 outcome.status = status
                 if let route = service.routeBytes(for: service.route) { outcome.route = sjk_str_t(route) }
                 return outcome
-            case .tryMember(let attempt):
-                guard attempt.member < lb.endpoints.count, let endpoint = lb.endpoints[attempt.member] else {
-                    _ = segment.withLock { _ in service.attemptFinished(AttemptReport(result: .failure), now: WallClock.seconds()) }
-                    continue
-                }
-                guard segment.withLock({ _ in service.exchangeStarting() }) else { continue }
+            case .forward(let attempt, let endpoint):
                 outcome.member = Int32(clamping: lb.topology.members[attempt.member].workerSlot)
                 let route = service.routeBytes(for: attempt.route)
                 if let route { outcome.route = sjk_str_t(route) }
@@ -77,16 +110,21 @@ enum BalancedService {
                         options: options, scratch: scratch, stats: &stats)
                 }
                 let report = attemptReport(result, options: options, stats: stats)
-                let verdict = segment.withLock { _ in service.attemptFinished(report, now: WallClock.seconds()) }
-                if let transition = service.lastTransition, transition.escalated {
+                let (verdict, transition, next) = segment.withLock { _ in
+                    let verdict = service.attemptFinished(report, now: WallClock.seconds())
+                    let transition = service.lastTransition
+                    return (verdict, transition, verdict == .finished ? nil : nextStep(&service, lb: lb))
+                }
+                if let transition, transition.escalated {
                     io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
                            + "escalating local error to global error")
                 }
-                if verdict == .finished {
+                guard let next else {
                     return RequestService.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
                 }
                 io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
                        + "failed (\(report.result)); trying another member")
+                step = next
             }
         }
     }

@@ -10,8 +10,9 @@
 ///   standalone worker of the same name): `busy`, `max_busy`, `elected` (requests), `reply_timeouts`,
 ///   `bytes_read`, `bytes_written`.
 ///
-/// Immutable and `Sendable`; views it hands out stay valid as long as the topology lives.
-public struct BalancerTopology: Sendable {
+/// Immutable and `Sendable`; views it hands out stay valid as long as the topology lives. A class,
+/// so the request path passes it around with one reference instead of copying its arrays and strings.
+public final class BalancerTopology: Sendable {
     /// What the caller supplies about one member.
     public struct MemberInput: Sendable {
         /// The member's worker name (used in messages and by `active=`/`disabled=`/`stopped=`).
