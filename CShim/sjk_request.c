@@ -199,6 +199,25 @@ static char *sjk_dup(apr_pool_t *p, sjk_str_t s)
     return s.ptr ? apr_pstrmemdup(p, s.ptr, s.len) : NULL;
 }
 
+/** True when `name` may be one of the headers sjk_start_response treats specially; a cheap
+ *  length and first-letter test that spares most headers the string comparisons. */
+static int sjk_is_special_response_header(size_t len, const char *name)
+{
+    switch (len) {
+    case 8:  /* Location */
+        return name[0] == 'L' || name[0] == 'l';
+    case 12: /* Content-Type */
+    case 14: /* Content-Length */
+        return name[0] == 'C' || name[0] == 'c';
+    case 13: /* Last-Modified */
+        return name[0] == 'L' || name[0] == 'l';
+    case 17: /* Transfer-Encoding */
+        return name[0] == 'T' || name[0] == 't';
+    default:
+        return 0;
+    }
+}
+
 static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, const sjk_pair_t *headers,
                                   size_t count)
 {
@@ -206,7 +225,19 @@ static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, c
     request_rec *r = h->r;
     size_t i;
     r->status = status;
-    if (reason.ptr && reason.len > 0) {
+    if (reason.ptr && reason.len > 0 && status >= 100 && status <= 999) {
+        /* "<status> <reason>" without apr_psprintf; the reason stops at a NUL as with %.*s. */
+        size_t len = strnlen(reason.ptr, reason.len);
+        char *line = apr_palloc(r->pool, len + 5);
+        line[0] = (char)('0' + status / 100);
+        line[1] = (char)('0' + status / 10 % 10);
+        line[2] = (char)('0' + status % 10);
+        line[3] = ' ';
+        memcpy(line + 4, reason.ptr, len);
+        line[len + 4] = '\0';
+        r->status_line = line;
+    }
+    else if (reason.ptr && reason.len > 0) {
         r->status_line = apr_psprintf(r->pool, "%d %.*s", (int)status, (int)reason.len, reason.ptr);
     }
     else {
@@ -218,7 +249,10 @@ static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, c
         if (!name || !value) {
             continue;
         }
-        if (!strcasecmp(name, "Content-Type")) {
+        if (!sjk_is_special_response_header(strlen(name), name)) {
+            apr_table_addn(r->headers_out, name, value);
+        }
+        else if (!strcasecmp(name, "Content-Type")) {
             char *p;
             for (p = value; *p && *p != ';'; p++) {
                 *p = (char)apr_tolower(*p);

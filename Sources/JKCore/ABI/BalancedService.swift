@@ -5,23 +5,15 @@ import CJKCore
 /// connection, the AJP exchange and sleeps between rounds run without it.
 enum BalancedService {
     static func serve(_ lb: LoadBalancerRuntime, registry: Registry, request: sjk_request_t,
-                      extensions: RuleExtensions?, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
+                      extensions: RuleExtensionsRef?, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
         var outcome = outcome
         guard let slots = lb.slots, let segment = registry.segment else {
             io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name) has no shared memory; check JkShmFile")
             outcome.status = 503
             return outcome
         }
-        let rule = extensions ?? RuleExtensions()
-        let overrides = activationOverrides(rule, lb: lb)
+        let rule = extensions ?? RuleExtensionsRef.none   // `rule.value` is read in place, never copied
         let uri = ForwardedURIChoice.form(for: request)
-        let facts = BalancerRequest.gather(
-            topology: lb.topology, extensions: rule, activationOverrides: overrides,
-            environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
-            environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
-            headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
-            isSecure: request.is_ssl != 0)
-        if facts.hadEmptySessionID { io.log(Int(SJK_LOG_INFO), "empty session identifier; balancing without affinity") }
         return RequestScratch.with(packetSize: lb.packetSize, firstPacketSize: lb.firstPacketSize,
                                    request: request) { scratch in
             guard scratch.readFirstBody(host: io) else {
@@ -30,15 +22,25 @@ enum BalancedService {
                 return outcome
             }
             return BalancerService.withLocalStates(memberCount: lb.topology.memberCount) { states in
+                // Gathered here, so the service takes the facts without a copy.
+                let facts = BalancerRequest.gather(
+                    topology: lb.topology, extensions: rule.value,
+                    activationOverrides: activationOverrides(rule.value, lb: lb),
+                    environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
+                    environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
+                    headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
+                    isSecure: request.is_ssl != 0)
+                if facts.hadEmptySessionID {
+                    io.log(Int(SJK_LOG_INFO), "empty session identifier; balancing without affinity")
+                }
                 // One lock for reading the members' states, choosing and starting the first attempt.
-                let (initial, first) = segment.withLock { _ in
-                    var service = BalancerService(slots: slots, request: facts, states: states) { member in
+                var service = BalancerService(slots: slots, request: facts, states: states)
+                let first = segment.withLock { _ in
+                    service.readMemberStates { member in
                         member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
                     }
-                    let step = nextStep(&service, lb: lb)
-                    return (service, step)
+                    return nextStep(&service, lb: lb)
                 }
-                var service = initial
                 return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
                            rule: extensions, scratch: scratch, io: io, outcome: outcome)
             }
@@ -80,7 +82,7 @@ enum BalancedService {
     /// member takes the segment lock twice.
     private static func run(_ service: inout BalancerService, first: Step, lb: LoadBalancerRuntime,
                             segment: SharedSegment, request: sjk_request_t, uri: ForwardedURIForm,
-                            rule: RuleExtensions?, scratch: RequestScratch, io: HostIO,
+                            rule: RuleExtensionsRef?, scratch: RequestScratch, io: HostIO,
                             outcome: sjk_outcome_t) -> sjk_outcome_t {
         var outcome = outcome
         var step = first
@@ -110,10 +112,10 @@ enum BalancedService {
                         options: options, scratch: scratch, stats: &stats)
                 }
                 let report = attemptReport(result, options: options, stats: stats)
-                let (verdict, transition, next) = segment.withLock { _ in
+                let (transition, next) = segment.withLock { _ in
                     let verdict = service.attemptFinished(report, now: WallClock.seconds())
                     let transition = service.lastTransition
-                    return (verdict, transition, verdict == .finished ? nil : nextStep(&service, lb: lb))
+                    return (transition, verdict == .finished ? nil : nextStep(&service, lb: lb))
                 }
                 if let transition, transition.escalated {
                     io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
@@ -136,7 +138,7 @@ enum BalancedService {
                                    log: &ignored)
     }
 
-    private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensions?,
+    private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensionsRef?,
                                        cookie: UnsafeRawBufferPointer?) -> ForwardOptions {
         var options = RequestService.forwardOptions(settings, request: request, extensions: rule)
         if let cookie { options.extraResponseHeader = sjk_pair_t(name: sjk_str_t("Set-Cookie"), value: sjk_str_t(cookie)) }

@@ -41,13 +41,13 @@ public enum RequestService {
     }
 
     private static func ruleExtensions(_ registry: Registry, mapping: sjk_mapping_t, request: sjk_request_t,
-                                       io: HostIO) -> RuleExtensions? {
+                                       io: HostIO) -> RuleExtensionsRef? {
         if let text = request.extension.string {
             var log = DiagnosticLog()
             let tokens = text.split(separator: ";", omittingEmptySubsequences: true)
             let parsed = RuleExtensions.parse(tokens[...], location: nil, log: &log)
             for entry in log.entries { io.log(Int(SJK_LOG_WARNING), entry.description) }
-            return parsed
+            return RuleExtensionsRef(parsed)
         }
         let server = Int(mapping.server)
         let rule = Int(mapping.rule)
@@ -57,7 +57,7 @@ public enum RequestService {
         }
     }
 
-    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensions?,
+    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensionsRef?,
                                  io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
         let options = forwardOptions(endpoint.settings, request: request, extensions: extensions)
         let uri = ForwardedURIChoice.form(for: request)
@@ -71,12 +71,13 @@ public enum RequestService {
     /// The worker's settings merged with the request's overrides: reply timeout (JK_REPLY_TIMEOUT
     /// > rule extension > worker), fail_on_status, use_server_errors.
     static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t,
-                               extensions: RuleExtensions?) -> ForwardOptions {
+                               extensions: RuleExtensionsRef?) -> ForwardOptions {
+        let rule = extensions?.value
         let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
-            : (extensions?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
+            : (rule?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
         return ForwardOptions(replyTimeoutMs: replyTimeout,
-                              failOnStatus: extensions?.failOnStatus ?? settings.failOnStatus,
-                              jkOptions: request.options, useServerErrors: extensions?.useServerErrors)
+                              failOnStatus: rule?.failOnStatus ?? settings.failOnStatus,
+                              jkOptions: request.options, useServerErrors: rule?.useServerErrors)
     }
 
     /// What the shim needs to know about a finished request.

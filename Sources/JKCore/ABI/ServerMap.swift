@@ -7,14 +7,14 @@ public final class MapSnapshot: Sendable {
     public let map: URIMap
     /// Worker index of each rule (-1: undefined worker).
     public let workers: [Int32]
-    /// Rule extensions of each rule, nil when it has none (the common case, copied for free).
-    public let extensions: [RuleExtensions?]
+    /// Rule extensions of each rule, nil when it has none (the common case).
+    public let extensions: [RuleExtensionsRef?]
 
     /// Creates a snapshot.
     public init(map: URIMap, workers: [Int32]) {
         self.map = map
         self.workers = workers
-        self.extensions = map.rules.map { $0.extensions.isEmpty ? nil : $0.extensions }
+        self.extensions = map.rules.map { $0.extensions.isEmpty ? nil : RuleExtensionsRef($0.extensions) }
     }
 }
 

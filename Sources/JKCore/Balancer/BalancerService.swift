@@ -125,11 +125,25 @@ public struct BalancerService {
     /// - Precondition: the caller holds the segment lock. `states` must outlive this value.
     public init(slots: BalancerSlots, request: BalancerRequest, states: LocalMemberStates,
                 hasFreeEndpoint: (Int) -> Bool) {
+        self.init(slots: slots, request: request, states: states)
+        readMemberStates(hasFreeEndpoint: hasFreeEndpoint)
+    }
+
+    /// Creates the service without touching shared memory: call `readMemberStates` (with the
+    /// lock held) before `nextAttempt`. Lets the driver build it outside the locked section.
+    public init(slots: BalancerSlots, request: BalancerRequest, states: LocalMemberStates) {
         self.slots = slots
         self.request = request
         self.states = states
         self.route = request.environmentRoute == nil ? .unset : .environment
         self.setsSessionCookie = request.setSessionCookie || slots.topology.settings.setSessionCookie
+    }
+
+    /// Takes this process's view of the members' states (the first half of `init(slots:request:
+    /// states:hasFreeEndpoint:)`).
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    public mutating func readMemberStates(hasFreeEndpoint: (Int) -> Bool) {
         for member in 0..<min(slots.memberCount, states.count) {
             let slot = slots.member(member)
             if MemberState(slotValue: slot.pointee.state) == .busy {
