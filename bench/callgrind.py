@@ -95,7 +95,10 @@ def _profile_once(work, workload, target, build, backends, requests, method, pat
     subprocess.run(["chown", "-R", "www-data:www-data", str(a.dir)], check=True)
     out = a.dir / "callgrind.out"
     vglog = open(a.dir / "valgrind.log", "w")
-    proc = subprocess.Popen(["runuser", "-u", "www-data", "--", "valgrind", "--tool=callgrind",
+    # Deterministic hashing: Swift seeds Set/Dictionary hashes per process, which made start-up
+    # (configuration parsing) differ by tens of thousands of instructions between the N and 2N runs.
+    proc = subprocess.Popen(["runuser", "-u", "www-data", "--", "env", "SWIFT_DETERMINISTIC_HASHING=1",
+                             "valgrind", "--tool=callgrind",
                              f"--callgrind-out-file={out}", "apache2", "-X", "-f", str(a.conf)],
                             stdout=vglog, stderr=subprocess.STDOUT, start_new_session=True)
     try:
