@@ -22,12 +22,55 @@ public struct AJPHeaderList: Sequence {
     /// views borrow the reader's payload.
     static func read(_ count: Int, from reader: inout AJPMessageReader) throws(AJPError) -> AJPHeaderList {
         let start = reader.offset
-        for _ in 0..<count { _ = try readHeader(&reader) }
-        return AJPHeaderList(count: count, bytes: reader.bytes(from: start))
+        let rest = reader.bytes(from: start, count: reader.remaining)
+        // Fast check first; only a malformed list is read again field by field for the error.
+        var offset = 0
+        for _ in 0..<count {
+            guard scan(rest, at: &offset) != nil else {
+                for _ in 0..<count { _ = try readHeader(&reader) }
+                throw AJPError(.truncated, "header list")   // not reached: readHeader threw
+            }
+        }
+        reader.skip(offset)
+        return AJPHeaderList(count: count, bytes: UnsafeRawBufferPointer(rebasing: rest[0..<offset]))
     }
 
-    /// Reads one header: a coded name (`A0 nn`) or a string, then the value string.
+    /// One header at `offset` of `bytes`, moving `offset` past it; nil when it is malformed (a
+    /// field runs past the end, a string lacks its terminator, a null name or value, or an
+    /// unknown header code). Never traps.
     @inline(__always)
+    static func scan(_ bytes: UnsafeRawBufferPointer, at offset: inout Int) -> sjk_pair_t? {
+        guard let base = bytes.baseAddress else { return nil }
+        let count = bytes.count
+        @inline(__always) func int(_ position: Int) -> Int? {
+            guard position >= 0, position <= count &- 2 else { return nil }
+            return Int(base.load(fromByteOffset: position, as: UInt8.self)) << 8
+                | Int(base.load(fromByteOffset: position &+ 1, as: UInt8.self))
+        }
+        @inline(__always) func string(_ position: Int) -> sjk_str_t? {
+            guard let length = int(position), length != 0xFFFF, length <= count &- position &- 3,
+                  base.load(fromByteOffset: position &+ 2 &+ length, as: UInt8.self) == 0 else { return nil }
+            return sjk_str_t(ptr: (base + (position &+ 2)).assumingMemoryBound(to: CChar.self), len: length)
+        }
+        var position = offset
+        guard let code = int(position) else { return nil }
+        let name: sjk_str_t
+        if code & 0xFF00 == 0xA000 {
+            guard let literal = AJPResponseHeader.name(forCode: UInt16(truncatingIfNeeded: code)) else { return nil }
+            name = sjk_str_t(literal)
+            position &+= 2
+        } else {
+            guard let string = string(position) else { return nil }
+            name = string
+            position &+= 3 &+ string.len
+        }
+        guard let value = string(position) else { return nil }
+        offset = position &+ 3 &+ value.len
+        return sjk_pair_t(name: name, value: value)
+    }
+
+    /// Reads one header: a coded name (`A0 nn`) or a string, then the value string. The slow path
+    /// that says exactly what is wrong when `scan` rejects a list.
     static func readHeader(_ reader: inout AJPMessageReader) throws(AJPError) -> sjk_pair_t {
         let name: sjk_str_t
         let peek = try reader.peekInt()
@@ -56,39 +99,11 @@ public struct AJPHeaderList: Sequence {
             left = list.count
         }
 
-        /// The next header, or nil after the last. The list was validated when it was read,
-        /// so this only re-reads lengths (still bounds-checked, never trapping).
+        /// The next header, or nil after the last.
         public mutating func next() -> sjk_pair_t? {
             guard left > 0 else { return nil }
             left &-= 1
-            guard let code = int(at: offset) else { return nil }
-            let name: sjk_str_t
-            if code & 0xFF00 == 0xA000 {
-                guard let literal = AJPResponseHeader.name(forCode: code) else { return nil }
-                name = sjk_str_t(literal)
-                offset &+= 2
-            } else {
-                guard let string = string(at: offset) else { return nil }
-                name = string
-                offset &+= 3 &+ string.len
-            }
-            guard let value = string(at: offset) else { return nil }
-            offset &+= 3 &+ value.len
-            return sjk_pair_t(name: name, value: value)
-        }
-
-        @inline(__always)
-        private func int(at position: Int) -> UInt16? {
-            guard position >= 0, position <= bytes.count &- 2, let base = bytes.baseAddress else { return nil }
-            return UInt16(base.load(fromByteOffset: position, as: UInt8.self)) << 8
-                | UInt16(base.load(fromByteOffset: position &+ 1, as: UInt8.self))
-        }
-
-        @inline(__always)
-        private func string(at position: Int) -> sjk_str_t? {
-            guard let length = int(at: position), length != 0xFFFF, let base = bytes.baseAddress,
-                  Int(length) <= bytes.count &- position &- 3 else { return nil }
-            return sjk_str_t(ptr: (base + (position &+ 2)).assumingMemoryBound(to: CChar.self), len: Int(length))
+            return AJPHeaderList.scan(bytes, at: &offset)
         }
     }
 

@@ -17,9 +17,10 @@ public struct AJPMessageReader {
     /// Bytes not yet read.
     public var remaining: Int { payload.count - offset }
 
-    /// The payload from `start` to the cursor.
-    func bytes(from start: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: payload[start..<offset])
+    /// `count` bytes of the payload from `start` (clamped to the payload).
+    func bytes(from start: Int, count: Int) -> UnsafeRawBufferPointer {
+        let lower = min(max(start, 0), payload.count)
+        return UnsafeRawBufferPointer(rebasing: payload[lower..<min(lower &+ max(count, 0), payload.count)])
     }
 
     /// Moves the cursor over `count` bytes already checked with a peek.

@@ -72,11 +72,13 @@ public struct AJPMessageWriter {
     }
 
     /// Appends a string literal.
+    @inline(__always)
     public mutating func appendString(_ literal: StaticString) throws(AJPError) {
         try appendString(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Appends raw bytes with no length or terminator (body packets).
+    @inline(__always)
     public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) throws(AJPError) {
         guard let base, remaining >= bytes.count else {
             throw AJPError(.messageTooLarge, "no room for \(bytes.count) bytes")
@@ -88,6 +90,7 @@ public struct AJPMessageWriter {
     }
 
     /// Appends the bytes of a literal with no length or terminator (prebuilt fields).
+    @inline(__always)
     public mutating func appendRaw(_ literal: StaticString) throws(AJPError) {
         try appendRaw(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
