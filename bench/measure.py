@@ -16,14 +16,14 @@ NCPU = os.cpu_count() or 1
 
 
 def proc_times(pid):
-    """(utime+stime, cutime+cstime) of a process in clock ticks, or None if it is gone."""
+    """(utime, stime, cutime, cstime) of a process in clock ticks, or None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
     # fields[0] is field 3 (state): utime is field 14 -> index 11
-    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+    return int(fields[11]), int(fields[12]), int(fields[13]), int(fields[14])
 
 
 def system_times():
@@ -62,30 +62,33 @@ class CPUSnapshot:
 
 
 def _delta(before, after, parents):
-    """Ticks used between two snapshots by a set of processes. A child that exited in between is
-    counted through its parent's cutime/cstime (the parent reaps it), a new child in full."""
-    ticks = 0
+    """(all, system) ticks used between two snapshots by a set of processes. A child that exited in
+    between is counted through its parent's cutime/cstime (the parent reaps it), a new child in
+    full."""
+    ticks = system = 0
     for pid, a in after.items():
         if a is None:
             continue
-        b = before.get(pid)
-        own = a[0] - (b[0] if b else 0)
-        ticks += own
+        b = before.get(pid) or (0, 0, 0, 0)
+        ticks += (a[0] - b[0]) + (a[1] - b[1])
+        system += a[1] - b[1]
         if pid in parents:
-            ticks += a[1] - (b[1] if b else 0)
-    return ticks
+            ticks += (a[2] - b[2]) + (a[3] - b[3])
+            system += a[3] - b[3]
+    return ticks, system
 
 
 def cpu_between(s0, s1, httpd_parents):
-    """httpd ticks, our ticks, foreign load (% of all CPUs), steal (% of all CPUs)."""
-    httpd = _delta(s0.httpd, s1.httpd, httpd_parents)
-    others = _delta(s0.other, s1.other, set())
+    """httpd ticks, httpd system (kernel) ticks, our ticks, foreign load (% of all CPUs), steal (%
+    of all CPUs)."""
+    httpd, httpd_system = _delta(s0.httpd, s1.httpd, httpd_parents)
+    others, _ = _delta(s0.other, s1.other, set())
     rus = (s1.children.ru_utime + s1.children.ru_stime - s0.children.ru_utime - s0.children.ru_stime) * HZ
     ours = httpd + others + rus + (s1.self_ticks - s0.self_ticks)
     capacity = max(1.0, (s1.t - s0.t) * HZ * NCPU)
     foreign = max(0.0, (s1.busy - s0.busy) - ours) / capacity * 100
     steal = (s1.steal - s0.steal) / capacity * 100
-    return httpd, ours, foreign, steal
+    return httpd, httpd_system, ours, foreign, steal
 
 
 def backend_tuples(endpoints):
@@ -174,7 +177,7 @@ def measure(target_pids, httpd_parent, other_pids, endpoints, url, duration, con
     # children of the measured httpd that appeared during the run count too
     pids = target_pids() if target_pids else []
     s1 = CPUSnapshot(pids, other_pids)
-    httpd_ticks, ours, foreign, steal = cpu_between(s0, s1, {httpd_parent} if httpd_parent else set())
+    httpd_ticks, httpd_system, ours, foreign, steal = cpu_between(s0, s1, {httpd_parent} if httpd_parent else set())
     tuples1 = backend_tuples(endpoints)
     opened = len(set(tuples1) - set(tuples0))
     result = {"foreign_pct": round(foreign, 1), "steal_pct": round(steal, 1),
@@ -194,6 +197,7 @@ def measure(target_pids, httpd_parent, other_pids, endpoints, url, duration, con
     })
     if pids:
         result["httpd_cpu_us_per_req"] = round(httpd_ticks / HZ * 1e6 / reqs, 1) if reqs else None
+        result["httpd_kernel_pct"] = round(httpd_system / httpd_ticks * 100, 1) if httpd_ticks else None
         result["httpd_pss_kib"] = pss_kib(pids)
         result["httpd_processes"] = len(pids)
         if endpoints:

@@ -102,14 +102,14 @@ def failure(case, target):
 
 
 def case_table(case):
-    rows = ["| | req/s | ×mod_jk | p50 ms | p99 ms | p99 ×mod_jk | httpd CPU µs/req | CPU ×mod_jk "
+    rows = ["| | req/s | ×mod_jk | p50 ms | p99 ms | p99 ×mod_jk | httpd CPU µs/req | CPU ×mod_jk | in kernel % "
             "| httpd PSS MiB | backend conns opened / held | errors % | foreign CPU % |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for t in case["targets"]:
         label = TARGETS[t].label
         why = failure(case, t)
         if why:
-            rows.append(f"| {label} | failed: {why.replace('|', '/')} |" + " |" * 10)
+            rows.append(f"| {label} | failed: {why.replace('|', '/')} |" + " |" * 11)
             continue
         rps = values(case, t, "rps")
         base = t in CONNECTORS and t != "modjk"
@@ -124,6 +124,7 @@ def case_table(case):
             fmt_ratio(ratios(case, t, "p99_us")) if base else "",
             fmt_range(values(case, t, "httpd_cpu_us_per_req"), 1),
             fmt_ratio(ratios(case, t, "httpd_cpu_us_per_req")) if base else "",
+            fmt_n(med(values(case, t, "httpd_kernel_pct")), 0),
             fmt_range(values(case, t, "httpd_pss_kib"), 1, 1 / 1024), conns,
             fmt_n(med(values(case, t, "error_pct")), 2),
             f"{max(foreign):.1f}" if foreign else "–"]) + " |")
