@@ -80,7 +80,7 @@ def _c(mpm, backend, workload, conns=32, ka=True, aa=True, ceilings=True):
 PROFILES = {
     "full": dict(
         rounds=3, duration=3, warmup=1, budget=14 * 60, callgrind_n=100,
-        callgrind_workloads=["small", "post64k", "big100k"],
+        callgrind_workloads=["small", "post64k", "big100k", "sticky"],
         callgrind_targets=["swiftjk", "modjk", "proxy"],
         cases=[
             _c("event", "tomcat", "jsp17"), _c("event", "tomcat", "static78"), _c("event", "tomcat", "big100k"),
@@ -337,7 +337,8 @@ class Runner:
         os.chmod(work, 0o755)
         loads = {"small": ("GET", self.backends.fast_paths[16], None),
                  "post64k": ("POST", self.backends.fast_paths[16], b"a" * 65536),
-                 "big100k": ("GET", self.backends.fast_paths[stack.BIG], None)}
+                 "big100k": ("GET", self.backends.fast_paths[stack.BIG], None),
+                 "sticky": ("GET", f"/{stack.FAST_LB_PREFIX}/hello", None)}
         targets = [t for t in self.p["callgrind_targets"] if t in self.args.connectors]
         jobs = [(wl, t, loads[wl]) for wl in self.p["callgrind_workloads"]
                 if not self.args.workload or wl in self.args.workload for t in targets]

@@ -114,8 +114,12 @@ def _profile_once(work, workload, target, build, backends, requests, method, pat
             raise RuntimeError("apache2 -X under valgrind did not listen")
         conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
         headers = {"Content-Type": "application/octet-stream"} if body else {}
+        if workload == "sticky":
+            # A session of member r1 or r2 (alternating), as in the Tomcat sticky case.
+            headers = None
         for i in range(requests):
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(method, path, body=body,
+                         headers=headers if headers is not None else {"Cookie": f"JSESSIONID=bench0001.r{1 + i % 2}"})
             r = conn.getresponse()
             r.read()
             if r.status != 200:

@@ -322,7 +322,9 @@ def render(results):
     o.append("## Where the time goes: instructions per request (callgrind)\n")
     o.append("`apache2 -X` (event MPM, one process) under `valgrind --tool=callgrind` as www-data, fast backend, "
              "N and 2N requests on one keep-alive connection; (Ir(2N) − Ir(N)) / N cancels start-up and "
-             "shutdown. *The connector's own objects*: mod_swiftjk.so (the Swift runtime is linked into it), "
+             "shutdown. Workloads: *small* (16-byte reply), *post64k*, *big100k* on a plain worker (ProxyPass), "
+             "*sticky* through a load balancer of two members over the same fast backend (JSESSIONID=…r1 / …r2 "
+             "alternating; mod_proxy_balancer with stickysession). *The connector's own objects*: mod_swiftjk.so (the Swift runtime is linked into it), "
              "mod_jk.so, or mod_proxy.so + mod_proxy_ajp.so + mod_proxy_balancer.so + mod_lbmethod_byrequests.so + "
              "mod_slotmem_shm.so. *Whole process* adds what the connector makes httpd, APR, libc and the "
              "dynamic loader do (kernel time is not counted). Debian's mod_jk.so is stripped: its static functions "

@@ -26,6 +26,8 @@ BIG = 102400                               # the 100 KiB responses
 # The option the suite asks ajp-test-backend for to serve other fixed sizes in fast mode; when the
 # backend does not have it, the 100 KiB fast case uses normal mode without --record (/size/N).
 FAST_SIZE_OPTION = "--fast-body-size"
+# URI prefix of the balancer over the fast backend (callgrind's "sticky" profile).
+FAST_LB_PREFIX = "fastlb"
 
 
 def pattern(n):
@@ -260,6 +262,15 @@ def jk_config(backends):
         lines += [f"worker.{w}.type=ajp13", f"worker.{w}.host={be.address}", f"worker.{w}.port={be.port}"]
         prefix = backends.fast_paths[size].split("/")[1]
         mounts.append(f"JkMount /{prefix}/* {w}")
+    if len(FAST_BODY) in backends.fast:
+        # A balancer over the 16-byte fast backend (two members, routes r1/r2) for the callgrind
+        # profile of the lb path: the Tomcat cases need a JVM, which valgrind runs would wait on.
+        be = backends.fast[len(FAST_BODY)]
+        for m in ("r1", "r2"):
+            lines += [f"worker.{m}.type=ajp13", f"worker.{m}.host={be.address}", f"worker.{m}.port={be.port}"]
+        lines += ["worker.fastlb.type=lb", "worker.fastlb.balance_workers=r1,r2"]
+        names.append("fastlb")
+        mounts.append(f"JkMount /{FAST_LB_PREFIX}/* fastlb")
     workers = "\n".join([f"worker.list={','.join(names)}"] + lines) + "\n"
     return workers, "\n".join(mounts) + "\n"
 
@@ -270,6 +281,13 @@ def proxy_config(backends):
     for size, be in backends.fast.items():
         prefix = backends.fast_paths[size].split("/")[1]
         lines.append(f"ProxyPass /{prefix}/ ajp://{be.address}:{be.port}/{prefix}/")
+    if len(FAST_BODY) in backends.fast:
+        be = backends.fast[len(FAST_BODY)]
+        lines.append("<Proxy balancer://fastlb>")
+        for m in ("r1", "r2"):
+            lines.append(f"    BalancerMember ajp://{be.address}:{be.port} route={m}")
+        lines += ["    ProxySet stickysession=JSESSIONID|jsessionid", "</Proxy>",
+                  f"ProxyPass /{FAST_LB_PREFIX}/ balancer://fastlb/{FAST_LB_PREFIX}/"]
     if backends.tomcats:
         lines.append("<Proxy balancer://tomcats>")
         for t in backends.tomcats.values():
