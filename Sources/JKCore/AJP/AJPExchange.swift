@@ -84,6 +84,11 @@ public struct AJPExchange {
 
     /// Feeds one message from the container.
     public mutating func received(_ message: AJPResponseMessage) throws(AJPError) -> Action {
+        // The common case first: a body chunk while the response streams.
+        if case .streaming = state, case .sendBodyChunk(let bytes) = message {
+            receivedAny = true
+            return bytes.count == 0 ? .flush : .write(bytes)
+        }
         let first = !receivedAny
         receivedAny = true
         switch (state, message) {

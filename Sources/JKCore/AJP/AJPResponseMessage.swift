@@ -17,27 +17,28 @@ public enum AJPResponseMessage {
     /// Decodes one payload (everything after the 4-byte header).
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(AJPError) -> AJPResponseMessage {
         var reader = AJPMessageReader(payload: payload)
-        let type = AJPMessageType(rawValue: try reader.readByte())
+        let type = try reader.readByte()
+        // On the raw byte (the codes of `AJPMessageType`), so the cases are plain integer compares.
         switch type {
-        case .sendHeaders:
+        case 4:  // AJPMessageType.sendHeaders
             return try decodeHeaders(&reader)
-        case .sendBodyChunk:
+        case 3:  // AJPMessageType.sendBodyChunk
             // Tomcat appends one 0x00 not counted in the length, so payload = 1 + 2 + L (+ 1).
             let length = Int(try reader.readInt())
             guard length <= reader.remaining else {
                 throw AJPError(.chunkLengthTooLarge, "chunk of \(length) bytes in a \(payload.count)-byte payload")
             }
             return .sendBodyChunk(try reader.readBytes(length))
-        case .endResponse:
+        case 5:  // AJPMessageType.endResponse
             // A missing reuse byte is treated as "do not reuse" (HEAD mod_jk errors; 1.2.48 reads 0).
             let reuse = reader.remaining > 0 ? try reader.readByte() != 0 : false
             return .endResponse(reuse: reuse)
-        case .getBodyChunk:
+        case 6:  // AJPMessageType.getBodyChunk
             return .getBodyChunk(requested: Int(try reader.readInt()))
-        case .cpongReply:
+        case 9:  // AJPMessageType.cpongReply
             return .cpong
         default:
-            throw AJPError(.unknownMessageType, "prefix \(type.rawValue)")
+            throw AJPError(.unknownMessageType, "prefix \(type)")
         }
     }
 

@@ -86,6 +86,16 @@ public enum BackendSocket {
                                _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) -> IOResult {
         var parts = (first, second)
         var total = 0
+        if second.count == 0, first.count > 0, let base = first.baseAddress {
+            // One buffer (body packets): plain send, no message header to build. A partial send
+            // continues below; a failed one is retried or reported there.
+            let sent = send(fd, base, first.count, Int32(MSG_NOSIGNAL))
+            if sent == first.count { return .done(sent) }
+            if sent > 0 {
+                total = sent
+                parts.0 = UnsafeRawBufferPointer(rebasing: first[sent...])
+            }
+        }
         while parts.0.count + parts.1.count > 0 {
             var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: parts.0.baseAddress), iov_len: parts.0.count),
                            iovec(iov_base: UnsafeMutableRawPointer(mutating: parts.1.baseAddress), iov_len: parts.1.count))
