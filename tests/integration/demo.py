@@ -11,34 +11,10 @@ import socket
 import sys
 import time
 
-from harness import Apache, Tomcat, free_port, make_workdir
+from harness import Apache, Tomcat, appendix_b, free_port, make_workdir
 
 DEMO_PORT = 18080
 SECRET = "demo-secret"
-
-# Appendix B of the mod_jk reference, as operators write it; the routes equal the Tomcats'
-# jvmRoute so sessions stick. The member-level method/sticky_session lines have no effect (as in
-# mod_jk); SwiftJK says so in configtest.
-WORKERS = """worker.list=lb,jkstatus   # the balancer and status
-worker.lb.type=lb
-worker.lb.balance_workers=tomcat1,tomcat2
-worker.lb.secret={secret}   # Tomcat 10 requires an AJP secret
-worker.tomcat1.type=ajp13
-worker.tomcat1.host=127.0.0.10
-worker.tomcat1.port={port1}   # node one
-worker.tomcat1.lbfactor=1
-worker.tomcat1.method=Session    # lb-only attr on member
-worker.tomcat1.sticky_session=True  # lb-only attr on member
-worker.tomcat1.route=tomcat1
-worker.tomcat2.type=ajp13
-worker.tomcat2.host=127.0.0.12
-worker.tomcat2.port={port2}   # node two
-worker.tomcat2.lbfactor=1
-worker.tomcat2.method=Session    # lb-only attr on member
-worker.tomcat2.sticky_session=True  # lb-only attr on member
-worker.tomcat2.route=tomcat2
-worker.jkstatus.type=status
-"""
 
 
 def demo_port():
@@ -97,7 +73,11 @@ def main():
             tomcat.start()
         for tomcat in tomcats:
             tomcat.wait()
-        workers = WORKERS.format(secret=SECRET, port1=tomcats[0].ajp_port, port2=tomcats[1].ajp_port)
+        # Appendix B of the mod_jk reference, as operators write it; the routes equal the Tomcats'
+        # jvmRoute so sessions stick. The member-level method/sticky_session lines have no effect
+        # (as in mod_jk); SwiftJK says so in configtest.
+        workers = appendix_b(hosts=("127.0.0.10", "127.0.0.12"), ports=(tomcats[0].ajp_port, tomcats[1].ajp_port),
+                             routes=("tomcat1", "tomcat2"), secret=SECRET)
         apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp lb\n", workers=workers, name="httpd",
                         port=demo_port()).start()
         show(apache)

@@ -304,24 +304,21 @@ def make_workdir(prefix="sjk-"):
     return d
 
 
-# The two-Tomcat configuration of the reference's Appendix B, byte for byte (ports 28009/28010,
-# routes node1/node2, inline comments and member-level lb attributes included).
-APPENDIX_B = """worker.list=lb,jkstatus   # the balancer and status
-worker.lb.type=lb
-worker.lb.balance_workers=tomcat1,tomcat2
-worker.tomcat1.type=ajp13
-worker.tomcat1.host=127.0.0.1
-worker.tomcat1.port=28009   # node one
-worker.tomcat1.lbfactor=1
-worker.tomcat1.method=Session    # lb-only attr on member
-worker.tomcat1.sticky_session=True  # lb-only attr on member
-worker.tomcat1.route=node1
-worker.tomcat2.type=ajp13
-worker.tomcat2.host=127.0.0.1
-worker.tomcat2.port=28010   # node two
-worker.tomcat2.lbfactor=1
-worker.tomcat2.method=Session    # lb-only attr on member
-worker.tomcat2.sticky_session=True  # lb-only attr on member
-worker.tomcat2.route=node2
-worker.jkstatus.type=status
-"""
+def appendix_b(hosts=("127.0.0.1", "127.0.0.1"), ports=(28009, 28010), routes=("node1", "node2"), secret=None):
+    """The two-Tomcat workers.properties of the reference's Appendix B (inline comments and
+    member-level lb attributes included), with other addresses, routes or an lb secret."""
+    lines = ["worker.list=lb,jkstatus   # the balancer and status", "worker.lb.type=lb",
+             "worker.lb.balance_workers=tomcat1,tomcat2"]
+    if secret is not None:
+        lines.append(f"worker.lb.secret={secret}   # Tomcat 10 requires an AJP secret")
+    for n, (host, port, route, word) in enumerate(zip(hosts, ports, routes, ("one", "two")), start=1):
+        lines += [f"worker.tomcat{n}.type=ajp13", f"worker.tomcat{n}.host={host}",
+                  f"worker.tomcat{n}.port={port}   # node {word}", f"worker.tomcat{n}.lbfactor=1",
+                  f"worker.tomcat{n}.method=Session    # lb-only attr on member",
+                  f"worker.tomcat{n}.sticky_session=True  # lb-only attr on member",
+                  f"worker.tomcat{n}.route={route}"]
+    return "\n".join(lines + ["worker.jkstatus.type=status", ""])
+
+
+# Appendix B byte for byte (ports 28009/28010, routes node1/node2).
+APPENDIX_B = appendix_b()

@@ -42,7 +42,7 @@ enum BalancedService {
                     return nextStep(&service, lb: lb)
                 }
                 return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
-                           rule: extensions, scratch: scratch, io: io, outcome: outcome)
+                           rule: rule, scratch: scratch, io: io, outcome: outcome)
             }
         }
     }
@@ -82,7 +82,7 @@ enum BalancedService {
     /// member takes the segment lock twice.
     private static func run(_ service: inout BalancerService, first: Step, lb: LoadBalancerRuntime,
                             segment: SharedSegment, request: sjk_request_t, uri: ForwardedURIForm,
-                            rule: RuleExtensionsRef?, scratch: RequestScratch, io: HostIO,
+                            rule: RuleExtensionsRef, scratch: RequestScratch, io: HostIO,
                             outcome: sjk_outcome_t) -> sjk_outcome_t {
         var outcome = outcome
         var step = first
@@ -138,7 +138,7 @@ enum BalancedService {
                                    log: &ignored)
     }
 
-    private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensionsRef?,
+    private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensionsRef,
                                        cookie: UnsafeRawBufferPointer?) -> ForwardOptions {
         var options = RequestService.forwardOptions(settings, request: request, extensions: rule)
         if let cookie { options.extraResponseHeader = sjk_pair_t(name: sjk_str_t("Set-Cookie"), value: sjk_str_t(cookie)) }

@@ -72,12 +72,12 @@ public enum RequestService {
     /// > rule extension > worker), fail_on_status, use_server_errors.
     static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t,
                                extensions: RuleExtensionsRef?) -> ForwardOptions {
-        let rule = extensions?.value
+        // Fields are read through the reference: copying the whole value would retain all its lists.
         let replyTimeout = request.reply_timeout_ms >= 0 ? Int(request.reply_timeout_ms)
-            : (rule?.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
+            : (extensions?.value.replyTimeout.map { max($0, 0) } ?? settings.replyTimeoutMs)
         return ForwardOptions(replyTimeoutMs: replyTimeout,
-                              failOnStatus: rule?.failOnStatus ?? settings.failOnStatus,
-                              jkOptions: request.options, useServerErrors: rule?.useServerErrors)
+                              failOnStatus: extensions?.value.failOnStatus ?? settings.failOnStatus,
+                              jkOptions: request.options, useServerErrors: extensions?.value.useServerErrors)
     }
 
     /// What the shim needs to know about a finished request.

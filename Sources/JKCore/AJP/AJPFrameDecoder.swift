@@ -22,21 +22,30 @@ public struct AJPFrameDecoder: Sendable {
     }
 
     /// Length of the payload announced by a complete 4-byte header at the start of `bytes`,
-    /// or nil if fewer than 4 bytes are present.
+    /// or nil if fewer than 4 bytes are present. Runs for every packet: a well-formed header is
+    /// checked inline; only a bad one goes to `headerError` to say what is wrong.
+    @inline(__always)
     public func announcedLength(_ bytes: UnsafeRawBufferPointer) throws(AJPError) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        guard bytes[0] == 0x41, bytes[1] == 0x42 else {
-            throw AJPError(.badMagic, "got \(hex(bytes[0]))\(hex(bytes[1]))")
-        }
-        let length = Int(bytes[2]) << 8 | Int(bytes[3])
-        guard length > 0 else { throw AJPError(.emptyPacket) }
-        guard length <= maxPacketSize - 4 else {
-            throw AJPError(.packetTooLarge, "\(length) bytes exceeds max_packet_size \(maxPacketSize)")
-        }
+        guard bytes.count >= 4, let base = bytes.baseAddress else { return nil }
+        let length = Int(base.load(fromByteOffset: 2, as: UInt8.self)) << 8
+            | Int(base.load(fromByteOffset: 3, as: UInt8.self))
+        guard base.load(as: UInt8.self) == 0x41, base.load(fromByteOffset: 1, as: UInt8.self) == 0x42,
+              length > 0, length <= maxPacketSize &- 4 else { throw headerError(bytes, length: length) }
         return length
     }
 
+    /// Why the header at the start of `bytes` is not acceptable (bad magic, empty or oversized).
+    @inline(never)
+    private func headerError(_ bytes: UnsafeRawBufferPointer, length: Int) -> AJPError {
+        guard bytes[0] == 0x41, bytes[1] == 0x42 else {
+            return AJPError(.badMagic, "got \(hex(bytes[0]))\(hex(bytes[1]))")
+        }
+        guard length > 0 else { return AJPError(.emptyPacket) }
+        return AJPError(.packetTooLarge, "\(length) bytes exceeds max_packet_size \(maxPacketSize)")
+    }
+
     /// The first complete frame at the start of `bytes`, or nil when more data is needed.
+    @inline(__always)
     public func nextFrame(_ bytes: UnsafeRawBufferPointer) throws(AJPError) -> Frame? {
         guard let length = try announcedLength(bytes) else { return nil }
         guard bytes.count >= 4 + length else { return nil }

@@ -42,29 +42,20 @@ public final class AJPConnection {
     /// than socket_timeout).
     public func readPacket(timeoutMs: Int) -> ReadResult {
         while true {
-            // Fast path for a well-formed header (`AB`, 1...max_packet_size - 4); anything else
-            // goes through the decoder, which says what is wrong.
-            if end &- start >= 4, let base = buffer.baseAddress {
-                let frame = base + start
-                let length = Int(frame.load(fromByteOffset: 2, as: UInt8.self)) << 8
-                    | Int(frame.load(fromByteOffset: 3, as: UInt8.self))
-                if frame.load(as: UInt8.self) == 0x41, frame.load(fromByteOffset: 1, as: UInt8.self) == 0x42,
-                   length > 0, length <= decoder.maxPacketSize &- 4 {
-                    if end &- start >= 4 &+ length {
-                        start &+= 4 &+ length
-                        if start == end {
-                            start = 0
-                            end = 0
-                        }
-                        return .payload(UnsafeRawBufferPointer(start: frame + 4, count: length))
+            do {
+                let available = UnsafeRawBufferPointer(start: buffer.baseAddress.map { $0 + start }, count: end &- start)
+                if let frame = try decoder.nextFrame(available) {
+                    let payload = UnsafeRawBufferPointer(start: available.baseAddress.map { $0 + frame.payload.lowerBound },
+                                                         count: frame.payload.count)
+                    start &+= frame.consumed
+                    if start == end {
+                        start = 0
+                        end = 0
                     }
-                } else {
-                    do {
-                        _ = try decoder.nextFrame(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-                    } catch {
-                        return .invalid(error)
-                    }
+                    return .payload(payload)
                 }
+            } catch {
+                return .invalid(error)
             }
             if start > 0 && end == buffer.count || buffer.count - end < decoder.maxPacketSize - (end - start) {
                 compact()

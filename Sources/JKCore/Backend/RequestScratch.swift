@@ -16,7 +16,8 @@ public struct ForwardStats: Equatable, Sendable {
 
 /// The per-request buffers of an AJP exchange — one for FORWARD_REQUEST, one for body packets —
 /// and the first body packet, which is read from the client once and replayed on every retry and
-/// to every balancer member tried (reference §8.4, §9.7). Borrowed from the thread's reusable buffer for the request.
+/// to every balancer member tried (reference §8.4, §9.7). The buffers are borrowed from the
+/// thread's reusable block (`ThreadBuffer`) for the request.
 public struct RequestScratch {
     /// Room for the FORWARD_REQUEST (the largest max_packet_size of the workers that may serve).
     public let requestBuffer: UnsafeMutableRawBufferPointer
