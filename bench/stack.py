@@ -1,6 +1,6 @@
 """The processes a benchmark run measures: a private copy of the build, the backends (two Tomcat 10
 instances behind a balancer, the fast AJP test backend) and one httpd per connector, all from
-tests/integration/harness.py (imported, not copied) with benchmark-specific MPM settings."""
+Tests/integration/harness.py (imported, not copied) with benchmark-specific MPM settings."""
 
 import hashlib
 import os
@@ -13,8 +13,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT / "tests/integration"))
-import harness  # noqa: E402  (tests/integration/harness.py)
+sys.path.insert(0, str(ROOT / "Tests/integration"))
+import harness  # noqa: E402  (Tests/integration/harness.py)
 
 WEBAPP_EXTRA = BENCH / "webapp-extra"
 SECRET = "bench-s3cr3t"

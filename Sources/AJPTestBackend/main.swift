@@ -118,7 +118,7 @@
 //   null strings (FF FF) are null. Strings are UTF-8 when valid, else each byte as ISO-8859-1;
 //   control characters are \u-escaped; "hex" is always exact.
 //
-// TESTS: tests/test_ajp_test_backend.py (pytest) with the client in tests/ajp_client.py.
+// TESTS: Tests/test_ajp_test_backend.py (pytest) with the client in Tests/ajp_client.py.
 
 import Glibc
 

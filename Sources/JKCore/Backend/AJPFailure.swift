@@ -28,7 +28,7 @@ public enum AJPFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .disabled, .poolExhausted, .connectFailed, .pingFailed, .sendFailed, .failOnStatus: return 503
         case .replyTimeout: return 504
         // Observed with mod_jk 1.2.48: a clean close before the reply gives 502, a reset (a read
-        // error with errno set, e.g. ECONNRESET) gives 504 (tests/integration/test_faults.py).
+        // error with errno set, e.g. ECONNRESET) gives 504 (Tests/integration/test_faults.py).
         case .backendClosed(let error): return error == 0 ? 502 : 504
         case .protocolError: return 502
         case .malformed: return 500

@@ -2,7 +2,7 @@
 # Captures the packets that the REAL mod_jk (Debian libapache2-mod-jk, /usr/lib/apache2/modules/
 # mod_jk.so) sends to a backend, as golden vectors for Tests/JKCoreTests/GoldenVectors.swift.
 #
-#   tests/capture/capture-modjk-vectors.sh [OUT_DIR]
+#   Tests/capture/capture-modjk-vectors.sh [OUT_DIR]
 #
 # It starts ajp-test-backend (recording every received packet as JSONL), then Debian's apache2
 # (prefork, 127.0.0.1 only) with mod_jk pointed at it, sends the T28–T36 requests of the reference
@@ -25,7 +25,7 @@ APACHE_PORT_ENV=${APACHE_PORT_ENV:-39436}
 APACHE_PORT_SSL=${APACHE_PORT_SSL:-39444}
 BACKEND=${AJP_TEST_BACKEND:-$ROOT/.build/debug/ajp-test-backend}
 # shellcheck source=../lib/apache.sh
-source "$ROOT/tests/lib/apache.sh"
+source "$ROOT/Tests/lib/apache.sh"
 
 [ -x "$BACKEND" ] || { echo "build it first: swift build --product ajp-test-backend" >&2; exit 1; }
 mkdir -p "$OUT"
@@ -44,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Like apache_start from tests/lib/apache.sh, but in a session of its own: on SIGTERM the prefork
+# Like apache_start from Tests/lib/apache.sh, but in a session of its own: on SIGTERM the prefork
 # parent signals its whole process group, which would otherwise include this script.
 capture_apache_start() {
     local dir=$1 port=$2 scheme=${3:-http} i
@@ -204,7 +204,7 @@ apache_stop "$WORK/a3"
 
 cp "$WORK/a1/logs/mod_jk.log" "$OUT/mod_jk-a1.log"
 cp "$WORK/a2/logs/mod_jk.log" "$OUT/mod_jk-a2.log"
-python3 "$ROOT/tests/capture/vectors_to_text.py" "$OUT" > "$OUT/vectors.txt"
+python3 "$ROOT/Tests/capture/vectors_to_text.py" "$OUT" > "$OUT/vectors.txt"
 {
     echo "captured $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     dpkg-query -W -f='${Package} ${Version}\n' libapache2-mod-jk apache2-bin curl

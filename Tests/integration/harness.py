@@ -19,7 +19,7 @@ APACHE_MODULES = Path("/usr/lib/apache2/modules")
 TOMCAT_HOME = Path("/usr/share/tomcat10")
 SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / "apxs/out/mod_swiftjk.so"))
 BACKEND_BIN = Path(os.environ.get("AJP_TEST_BACKEND", ROOT / ".build/debug/ajp-test-backend"))
-WEBAPP = ROOT / "tests/webapp"
+WEBAPP = ROOT / "Tests/webapp"
 
 
 def free_port(address="127.0.0.1"):

@@ -1,6 +1,6 @@
 """Black-box tests of ajp-test-backend over real loopback sockets.
 
-Run: swift build --product ajp-test-backend && python3 -m pytest -q tests/test_ajp_test_backend.py
+Run: swift build --product ajp-test-backend && python3 -m pytest -q Tests/test_ajp_test_backend.py
 The binary is taken from $AJP_TEST_BACKEND, else .build/debug/ajp-test-backend.
 """
 
