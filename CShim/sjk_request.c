@@ -515,6 +515,7 @@ static void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *
     q->route_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_ROUTE") : NULL);
     q->sticky_ignore_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_STICKY_IGNORE") : NULL);
     q->stateless_env = sjk_view(look ? apr_table_get(r->subprocess_env, "JK_STATELESS") : NULL);
+    q->server_software = sjk_view(ap_get_server_description());
     q->is_subrequest = r->main != NULL;
     q->reply_timeout_ms = -1;
     if (look && (v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT"))) {

@@ -92,7 +92,7 @@ int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
     }
     memset(seg->base, 0, size);
     header = seg->base;
-    memcpy(header->magic, "SJKSHM01", 8);
+    memcpy(header->magic, "SJKSHM02", 8);
     header->size = (uint32_t)size;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);

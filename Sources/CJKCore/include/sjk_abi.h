@@ -212,6 +212,7 @@ typedef struct sjk_request {
     sjk_str_t route_env;               /**< JK_ROUTE, absent when unset */
     sjk_str_t sticky_ignore_env;       /**< JK_STICKY_IGNORE, absent when unset */
     sjk_str_t stateless_env;           /**< JK_STATELESS, absent when unset */
+    sjk_str_t server_software;         /**< ap_get_server_description(), for the status worker */
 } sjk_request_t;
 
 /** What the core calls back into the server for. Every function returns 0 on success. */
@@ -283,6 +284,47 @@ enum {
 /** Member activation (reference §9.10). */
 enum { SJK_ACTIVATION_ACTIVE = 0, SJK_ACTIVATION_DISABLED = 1, SJK_ACTIVATION_STOPPED = 2 };
 
+/** Bytes of each string a status-worker edit may change (mod_jk's JK_SHM_STR_SIZ + 1). */
+#define SJK_SHM_STR_SIZE 64
+
+/** The runtime-editable configuration of a worker, mirrored in its slots so that an edit made
+ *  by the status worker in one child is seen by every child (status-worker.md §1.4, §1.8).
+ *  The parent writes the configured values; edits change them under the segment lock and bump
+ *  sjk_shm_header_t.config_generation; each process rebuilds its settings when it sees a new
+ *  generation. Strings are NUL-terminated. Which fields a slot uses depends on its kind. */
+typedef struct sjk_slot_config {
+    /* lb worker slots */
+    int32_t sticky_session;          /**< 0/1 */
+    int32_t sticky_session_force;    /**< 0/1 */
+    int32_t lb_retries;              /**< retries */
+    int32_t lb_retry_interval;       /**< retry_interval, ms */
+    int32_t recover_time;            /**< seconds */
+    int32_t error_escalation_time;   /**< seconds */
+    int32_t max_reply_timeouts;
+    int32_t method;                  /**< 0 Request, 1 Traffic, 2 Busyness, 3 Sessions, 4 Next */
+    int32_t lock;                    /**< 0 Optimistic, 1 Pessimistic */
+    /* (lb, member) slots */
+    char route[SJK_SHM_STR_SIZE];
+    char domain[SJK_SHM_STR_SIZE];
+    char redirect[SJK_SHM_STR_SIZE];
+    /* ajp13 worker slots */
+    char host[SJK_SHM_STR_SIZE];
+    int32_t port;
+    int32_t connection_pool_timeout; /**< seconds */
+    int32_t ping_timeout;            /**< ms */
+    int32_t connect_timeout;         /**< ms */
+    int32_t prepost_timeout;         /**< ms */
+    int32_t reply_timeout;           /**< ms */
+    int32_t retries;
+    int32_t retry_interval;          /**< ms */
+    int32_t connection_ping_interval;/**< seconds */
+    int32_t recovery_options;
+    int32_t busy_limit;
+    int32_t max_packet_size;
+    uint32_t addr_sequence;          /**< bumped when host or port change: re-resolve, drop connections */
+    int32_t reserved;
+} sjk_slot_config_t;
+
 /** One shared record. Slot i < worker count belongs to worker i (busy/used counters of an ajp
  *  worker, maintenance time of an lb); the slots after them belong to (lb, member) pairs.
  *  Every field is read and written only with the segment lock held. */
@@ -306,16 +348,25 @@ typedef struct sjk_slot {
     int32_t max_busy;           /**< highest `busy` seen */
     int32_t reply_timeouts;     /**< decayed count of reply timeouts */
     uint32_t sequence;          /**< bumped on runtime configuration changes */
+    uint64_t client_errors;     /**< requests the client aborted or broke */
+    int32_t connected;          /**< open backend connections across all processes */
+    int32_t max_connected;      /**< highest `connected` seen */
+    int64_t last_reset_time;    /**< seconds: configuration time or the last status `reset` */
+    uint64_t used;              /**< worker slots: requests served by the worker (mod_jk's `used`) */
+    sjk_slot_config_t config;   /**< runtime-editable configuration (see sjk_slot_config_t) */
 } sjk_slot_t;
 
 /** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim
  *  initialises; it guards every slot. */
 typedef struct sjk_shm_header {
-    char magic[8];              /**< "SJKSHM01" */
+    char magic[8];              /**< "SJKSHM02" */
     uint32_t size;              /**< bytes of the whole segment */
     uint32_t slot_count;
     int64_t last_maintain_time; /**< global maintenance election, seconds */
     uint64_t lock[8];           /**< storage for a pthread_mutex_t (checked by the shim) */
+    uint32_t config_generation; /**< bumped by every status-worker edit (read atomically) */
+    uint32_t reserved;
+    uint8_t nonce[16];          /**< random token of the status worker's HTML forms */
 } sjk_shm_header_t;
 
 /** Bytes of shared memory the configuration needs (header + slots). */

@@ -1,35 +1,29 @@
 import CJKCore
 
-/// busy_limit of a plain ajp13 worker (reference §7.3): at most `limit` requests in flight across
-/// all httpd processes, counted in the worker's shared slot. Without a limit no lock is taken.
+/// The counters of a plain ajp13 worker around one request (mod_jk's `used`, `busy`,
+/// `max_busy`, `errors`, `client_errors`, bytes, reply timeouts), and its `busy_limit`
+/// (reference §7.3): at most `limit` requests in flight across all httpd processes. Atomic
+/// updates of the worker's shared slot; no lock is taken.
 public struct BusyAdmission {
-    private let segment: SharedSegment?
-    private let slot: Int
+    private let slot: UnsafeMutablePointer<sjk_slot_t>?
 
-    /// Admits a request, or returns nil when the worker already has `limit` requests in flight.
-    public init?(_ segment: SharedSegment?, slot: Int, limit: Int) {
-        guard limit > 0, let segment else {
-            self.segment = nil
-            self.slot = slot
-            return
-        }
-        let admitted = segment.withLock { slots -> Bool in
-            guard slot >= 0, slot < slots.count else { return true }
-            guard slots[slot].busy < Int32(clamping: limit) else { return false }
-            slots[slot].busy &+= 1
-            slots[slot].max_busy = max(slots[slot].max_busy, slots[slot].busy)
-            return true
-        }
-        guard admitted else { return nil }
-        self.segment = segment
+    /// Admits a request (counting it), or returns nil when the worker already has `limit`
+    /// requests in flight. Without shared memory nothing is counted and every request is admitted.
+    public init?(_ slot: UnsafeMutablePointer<sjk_slot_t>?, limit: Int) {
         self.slot = slot
+        guard let slot else { return }
+        guard WorkerSlotAccounting.exchangeStarting(worker: slot, busyLimit: limit) else { return nil }
     }
 
-    /// Ends the request's share of the count.
-    public func release() {
-        segment?.withLock { slots in
-            guard slot >= 0, slot < slots.count else { return }
-            slots[slot].busy = max(slots[slot].busy &- 1, 0)
+    /// Ends the request's share of `busy` and adds what it did to the counters.
+    public func release(_ result: ForwardResult, stats: ForwardStats) {
+        guard let slot else { return }
+        WorkerSlotAccounting.exchangeEnded(worker: slot, replyTimeouts: stats.replyTimeouts,
+                                           bytesReceived: stats.bytesReceived, bytesSent: stats.bytesSent)
+        switch result {
+        case .completed, .serverErrorPage: break
+        case .clientError: WorkerSlotAccounting.countClientError(worker: slot)
+        case .failed, .abortedMidResponse: WorkerSlotAccounting.countError(worker: slot)
         }
     }
 }

@@ -82,7 +82,10 @@ public enum ConfigurationBuilder {
         var runtimes: [WorkerRuntime] = []
         for worker in configuration.workers {
             guard case .ajp13(let settings) = worker.kind else {
-                runtimes.append(.status)   // lb runtimes replace this below
+                // lb runtimes replace the placeholder below.
+                if case .status(let status) = worker.kind { runtimes.append(.status(status)) } else {
+                    runtimes.append(.status(StatusWorkerSettings()))
+                }
                 continue
             }
             let address = BackendAddress.resolve(host: settings.host, port: settings.port,
@@ -93,7 +96,8 @@ public enum ConfigurationBuilder {
                             at: worker.location)
             }
             runtimes.append(.ajp(AJPEndpoint(name: worker.name, address: address,
-                                             settings: AJPEndpoint.Settings(settings, threadsPerChild: threads))))
+                                             settings: AJPEndpoint.Settings(settings, threadsPerChild: threads),
+                                             configured: settings, threadsPerChild: threads)))
         }
         var nextMemberSlot = configuration.workers.count
         for (index, worker) in configuration.workers.enumerated() {
@@ -113,7 +117,8 @@ public enum ConfigurationBuilder {
             let topology = BalancerTopology(settings: settings, members: inputs, balancerSlot: index,
                                             maintainInterval: configuration.maintainInterval)
             runtimes[index] = .loadBalancer(LoadBalancerRuntime(name: worker.name, topology: topology,
-                                                                memberNames: inputs.map(\.name), endpoints: endpoints))
+                                                                memberNames: inputs.map(\.name), endpoints: endpoints,
+                                                                memberInputs: inputs))
         }
         return runtimes
     }
@@ -178,8 +183,10 @@ public enum ConfigurationBuilder {
                                 + "will get 500 (as with mod_jk)", at: rule.location)
                 }
             }
-            maps.append(ServerMap(fixedRules: fixed, mountFile: fileName, fileRules: file, reloadSeconds: reload,
-                                  resolveWorker: resolve, log: &log))
+            let map = ServerMap(fixedRules: fixed, mountFile: fileName, fileRules: file, reloadSeconds: reload,
+                                resolveWorker: resolve, log: &log)
+            map.displayName = server.name.string ?? ""
+            maps.append(map)
         }
         // The implicit worker ajp13 (no workers.properties at all) is not worth a warning.
         for name in configuration.listed where !mounted.contains(name) && !implicit {

@@ -1,35 +1,59 @@
 import CJKCore
 
-/// The runtime form of one `lb` worker in one process: its topology (immutable), the member
-/// endpoints, and the per-process rotation offset. Shared state lives in the segment's slots.
+/// The runtime form of one `lb` worker in one process: its topology, the member endpoints, and
+/// the per-process rotation offset. Shared state lives in the segment's slots. The topology
+/// (settings, routes, factors) is replaced as a whole when a status-worker edit changes it
+/// (`RuntimeRefresh`); slot indices never change.
 public final class LoadBalancerRuntime: @unchecked Sendable {
     /// The lb's name.
     public let name: String
-    /// Members, routes, slot indices, settings.
-    public let topology: BalancerTopology
+    /// The topology in force in this process.
+    public let topologyCell: SnapshotCell<BalancerTopology>
+    /// The lb's settings as configured (the base every rebuilt topology starts from).
+    public let configuredSettings: LoadBalancerSettings
+    /// The members as configured (the inputs every rebuilt topology starts from).
+    public let memberInputs: [BalancerTopology.MemberInput]
     /// Member names, in member order (for rule-extension activation overrides).
     public let memberNames: [String]
     /// The ajp13 endpoint of each member, in member order (nil: not an ajp13 worker).
     public let endpoints: [AJPEndpoint?]
-    /// The largest member max_packet_size (buffer size for FORWARD_REQUEST).
-    public let packetSize: Int
-    /// The smallest member max_packet_size: the replayed first body packet fits every member.
-    public let firstPacketSize: Int
     /// mod_jk's `next_offset`: where this process starts its rotation. Read and written only
     /// with the segment lock held.
     public var nextOffset = 0
-    /// The slots of this lb, once the segment is attached.
-    public private(set) var slots: BalancerSlots?
+    /// The segment's slot array, once attached; the topology's indices were checked against it.
+    private var segment: UnsafeMutableBufferPointer<sjk_slot_t>?
 
     /// Creates the runtime.
-    public init(name: String, topology: BalancerTopology, memberNames: [String], endpoints: [AJPEndpoint?]) {
+    public init(name: String, topology: BalancerTopology, memberNames: [String], endpoints: [AJPEndpoint?],
+                memberInputs: [BalancerTopology.MemberInput] = []) {
         self.name = name
-        self.topology = topology
+        self.topologyCell = SnapshotCell(topology)
+        self.configuredSettings = topology.settings
         self.memberNames = memberNames
         self.endpoints = endpoints
-        let sizes = endpoints.compactMap { $0?.settings.maxPacketSize }
-        packetSize = sizes.max() ?? 8192
-        firstPacketSize = sizes.min() ?? 8192
+        self.memberInputs = memberInputs
+    }
+
+    /// Members, routes, slot indices, settings: the current topology.
+    @inline(__always)
+    public var topology: BalancerTopology { topologyCell.current }
+
+    /// The largest member max_packet_size (buffer size for FORWARD_REQUEST).
+    public var packetSize: Int {
+        let largest = endpoints.reduce(0) { max($0, $1?.settings.maxPacketSize ?? 0) }
+        return largest > 0 ? largest : 8192
+    }
+
+    /// The smallest member max_packet_size: the replayed first body packet fits every member.
+    public var firstPacketSize: Int {
+        let smallest = endpoints.reduce(Int.max) { min($0, $1?.settings.maxPacketSize ?? Int.max) }
+        return smallest == Int.max ? 8192 : smallest
+    }
+
+    /// The slots of this lb with the current topology, once the segment is attached.
+    public var slots: BalancerSlots? {
+        guard let segment else { return nil }
+        return BalancerSlots(checked: segment, topology: topology)
     }
 
     /// Binds the lb to the shared slots and fills their initial values (parent, before fork).
@@ -38,7 +62,7 @@ public final class LoadBalancerRuntime: @unchecked Sendable {
     public func attach(_ segment: UnsafeMutableBufferPointer<sjk_slot_t>, now: Int64) -> Bool {
         guard let bound = BalancerSlots(segment: segment, topology: topology) else { return false }
         _ = bound.initialize(now: now)
-        slots = bound
+        self.segment = segment
         return true
     }
 }

@@ -8,7 +8,7 @@ public enum WorkerRuntime: Sendable {
     /// A load balancer.
     case loadBalancer(LoadBalancerRuntime)
     /// A status worker.
-    case status
+    case status(StatusWorkerSettings)
 }
 
 /// Everything `sjk_config_t` stands for: the validated workers, their runtimes, and the URI map
@@ -39,6 +39,12 @@ public final class Registry: @unchecked Sendable {
     public let balancers: [LoadBalancerRuntime]
     /// The shared segment, attached once in the parent (post_config) before any fork.
     public private(set) var segment: SharedSegment?
+    /// The segment's `config_generation` this process last applied (read and written atomically).
+    let appliedGeneration: UnsafeMutablePointer<UInt32>
+    /// Serialises this process's refreshes after status-worker edits.
+    let refreshLock = ProcessLock()
+    /// Unix time at which the configuration was loaded (status worker's `last_reset_*` base).
+    public let loadedAt = WallClock.seconds()
 
     /// Creates the registry.
     public init(configuration: WorkersConfiguration, runtimes: [WorkerRuntime], servers: [ServerMap],
@@ -58,9 +64,12 @@ public final class Registry: @unchecked Sendable {
             index[worker.name] = Int32(position)
         }
         indexByName = index
+        appliedGeneration = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        appliedGeneration.initialize(to: 0)
     }
 
     deinit {
+        appliedGeneration.deallocate()
         for entry in cNames {
             free(entry.name)
             free(entry.type)
@@ -85,6 +94,9 @@ public final class Registry: @unchecked Sendable {
         return segment.withLock { slots in
             for index in slots.indices { slots[index].state = Int32(SJK_STATE_IDLE) }
             segment.header.pointee.last_maintain_time = now
+            segment.header.pointee.config_generation = 0
+            StatusNonce.generate(into: segment.header)
+            publishConfiguredValues(slots, now: now)
             return balancers.allSatisfy { $0.attach(slots, now: now) }
         }
     }

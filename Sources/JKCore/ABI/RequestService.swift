@@ -14,6 +14,7 @@ public enum RequestService {
             outcome.status = 500
             return outcome
         }
+        registry.refreshIfChanged()
         if !registry.hasWatchdog {
             registry.maintenance.runIfDue(registry.endpoints)
             registry.maintainBalancersIfDue()
@@ -21,22 +22,21 @@ public enum RequestService {
         let extensions = ruleExtensions(registry, mapping: mapping, request: request, io: io)
         switch registry.runtimes[worker] {
         case .ajp(let endpoint):
-            guard let admission = BusyAdmission(registry.segment, slot: worker, limit: endpoint.settings.busyLimit) else {
+            guard let admission = BusyAdmission(endpoint.slot, limit: endpoint.settings.busyLimit) else {
                 io.log(Int(SJK_LOG_INFO), "worker \(endpoint.name) is busy (busy_limit \(endpoint.settings.busyLimit))")
                 outcome.status = 503
                 return outcome
             }
-            defer { admission.release() }
-            return serveAJP(endpoint, request: request, extensions: extensions, io: io, outcome: outcome)
+            var stats = ForwardStats()
+            let result = forwardAJP(endpoint, request: request, extensions: extensions, io: io, stats: &stats)
+            admission.release(result, stats: stats)
+            return self.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
         case .loadBalancer(let lb):
             return BalancedService.serve(lb, registry: registry, request: request, extensions: extensions, io: io,
                                          outcome: outcome)
-        case .status:
-            io.log(Int(SJK_LOG_ERROR), "worker \(registry.configuration.workers[worker].name) is of type "
-                   + "\(registry.configuration.workers[worker].kind.typeName), which this SwiftJK build does not "
-                   + "serve yet")
-            outcome.status = 503
-            return outcome
+        case .status(let status):
+            return StatusService.serve(status, registry: registry, worker: worker, request: request, io: io,
+                                       outcome: outcome)
         }
     }
 
@@ -57,15 +57,15 @@ public enum RequestService {
         }
     }
 
-    private static func serveAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensionsRef?,
-                                 io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
+    private static func forwardAJP(_ endpoint: AJPEndpoint, request: sjk_request_t, extensions: RuleExtensionsRef?,
+                                   io: HostIO, stats: inout ForwardStats) -> ForwardResult {
         let options = forwardOptions(endpoint.settings, request: request, extensions: extensions)
         let uri = ForwardedURIChoice.form(for: request)
-        let result = withSecret(endpoint.settings.secret) { secret in
+        return withSecret(endpoint.settings.secret) { secret in
             let context = AJPForwardContext(uri: uri, secret: secret, route: nil, activation: "ACT")
-            return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options)
+            return AJPForwarder(endpoint: endpoint, host: io).forward(request, context: context, options: options,
+                                                                      stats: &stats)
         }
-        return self.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
     }
 
     /// The worker's settings merged with the request's overrides: reply timeout (JK_REPLY_TIMEOUT

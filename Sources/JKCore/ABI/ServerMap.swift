@@ -32,6 +32,8 @@ public final class ServerMap: @unchecked Sendable {
     private var snapshot: MapSnapshot
     /// `snapshot`, unretained, when it can never change (no mount file or no reloading).
     private let fixedSnapshot: Unmanaged<MapSnapshot>?
+    /// The server's `host:port` as the status worker shows it in map entries.
+    public internal(set) var displayName = ""
     private var loadedModification: timespec
     private var lastCheckMs: Int64
 

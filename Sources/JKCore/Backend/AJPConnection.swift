@@ -1,3 +1,5 @@
+import CJKCore
+
 /// One TCP connection to a container, with a receive buffer that yields whole AJP frames.
 ///
 /// Owned by exactly one request at a time (reference §1.1); returned to its pool only after a
@@ -14,12 +16,35 @@ public final class AJPConnection {
     /// True right after a connect CPing, so no prepost CPing is needed for this request.
     public var justPinged = false
 
-    /// Wraps a connected socket; frames up to `maxPacketSize` bytes are accepted.
-    public init(fd: Int32, maxPacketSize: Int) {
+    /// The worker slot whose `connected` gauge counts this connection (nil: not counted).
+    private var counter: UnsafeMutablePointer<sjk_slot_t>?
+    /// The endpoint's address generation when the connection was opened: a connection to an
+    /// address that an edit has since replaced is not pooled again.
+    public let addressGeneration: UInt32
+
+    /// Wraps a connected socket; frames up to `maxPacketSize` bytes are accepted. With `counter`,
+    /// the connection is counted in that worker slot's `connected`/`max_connected` until `close`.
+    public init(fd: Int32, maxPacketSize: Int, counter: UnsafeMutablePointer<sjk_slot_t>? = nil,
+                addressGeneration: UInt32 = 0) {
         self.fd = fd
         self.decoder = AJPFrameDecoder(maxPacketSize: maxPacketSize)
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maxPacketSize * 2, alignment: 8)
         self.lastUsedMs = BackendSocket.nowMs()
+        self.counter = counter
+        self.addressGeneration = addressGeneration
+        if let counter {
+            let now = sjk_atomic_add_i32(&counter.pointee.connected, 1)
+            sjk_atomic_max_i32(&counter.pointee.max_connected, now)
+        }
+    }
+
+    /// Closes the socket (with RST when `abortive`) and stops counting it.
+    public func close(abortive: Bool = false) {
+        BackendSocket.close(fd, abortive: abortive)
+        if let counter {
+            _ = sjk_atomic_decrement_floor0_i32(&counter.pointee.connected)
+            self.counter = nil
+        }
     }
 
     deinit {

@@ -1,6 +1,8 @@
+import CJKCore
+
 /// The runtime form of one AJP worker in one process: its resolved address, effective
 /// connection settings (units normalised to milliseconds where mod_jk mixes them) and its
-/// connection pool. Immutable except for the pool.
+/// connection pool. Settings and address change only by status-worker edits (`state`).
 public final class AJPEndpoint: @unchecked Sendable {
     /// Effective connection settings derived from the worker's properties (reference §7.3).
     public struct Settings: Sendable, Equatable {
@@ -49,21 +51,55 @@ public final class AJPEndpoint: @unchecked Sendable {
         public init() {}
     }
 
+    /// What a status-worker edit can replace: the settings and the resolved address, with the
+    /// address generation that tells pooled connections to an old address apart.
+    public final class State: Sendable {
+        /// Effective settings.
+        public let settings: Settings
+        /// Where to connect; nil when the host did not resolve or the port is 0.
+        public let address: BackendAddress?
+        /// Bumped whenever host or port change.
+        public let addressGeneration: UInt32
+
+        /// Creates a state.
+        public init(settings: Settings, address: BackendAddress?, addressGeneration: UInt32) {
+            self.settings = settings
+            self.address = address
+            self.addressGeneration = addressGeneration
+        }
+    }
+
     /// The worker's name.
     public let name: String
-    /// Where to connect; nil when the host did not resolve or the port is 0 (contact disabled).
-    public let address: BackendAddress?
-    /// Effective settings.
-    public let settings: Settings
+    /// The settings and address in force in this process.
+    public let state: SnapshotCell<State>
     /// This process's idle connections.
     public let pool: ConnectionPool
+    /// The worker's shared slot (counters, mirrored configuration), set when the segment is
+    /// attached in the parent before any fork; nil without shared memory.
+    public internal(set) var slot: UnsafeMutablePointer<sjk_slot_t>?
+    /// The worker's properties as configured (status output and the base of every edit); nil
+    /// for endpoints made directly from `Settings` (tests).
+    public let configured: AJPWorkerSettings?
+    /// The MPM's threads per child, the default connection_pool_size when settings are re-derived.
+    public let threadsPerChild: Int
+
+    /// Effective settings (the current state's).
+    @inline(__always)
+    public var settings: Settings { state.current.settings }
+
+    /// Where to connect; nil when the host did not resolve or the port is 0 (contact disabled).
+    @inline(__always)
+    public var address: BackendAddress? { state.current.address }
 
     /// Creates the runtime endpoint.
-    public init(name: String, address: BackendAddress?, settings: Settings) {
+    public init(name: String, address: BackendAddress?, settings: Settings, configured: AJPWorkerSettings? = nil,
+                threadsPerChild: Int = 1) {
         self.name = name
-        self.address = address
-        self.settings = settings
+        self.state = SnapshotCell(State(settings: settings, address: address, addressGeneration: 0))
         self.pool = ConnectionPool(size: settings.poolSize, minSize: settings.poolMinSize)
+        self.configured = configured
+        self.threadsPerChild = threadsPerChild
     }
 }
 

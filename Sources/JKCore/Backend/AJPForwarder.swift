@@ -57,9 +57,15 @@ public struct AJPForwarder {
 
     /// Forwards `request` with its own scratch buffers and first body packet (plain workers).
     public func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions) -> ForwardResult {
+        var stats = ForwardStats()
+        return forward(request, context: context, options: options, stats: &stats)
+    }
+
+    /// Forwards `request` with its own scratch buffers, counting bytes and reply timeouts into `stats`.
+    public func forward(_ request: sjk_request_t, context: AJPForwardContext, options: ForwardOptions,
+                        stats: inout ForwardStats) -> ForwardResult {
         RequestScratch.with(packetSize: endpoint.settings.maxPacketSize, request: request) { scratch in
             guard scratch.readFirstBody(host: host) else { return .clientError(status: 400, responseStarted: false) }
-            var stats = ForwardStats()
             return forward(request, context: context, options: options, scratch: scratch, stats: &stats)
         }
     }
@@ -259,8 +265,9 @@ public struct AJPForwarder {
     // MARK: connections
 
     private func openConnection() -> Result<AJPConnection, AJPFailure> {
-        guard let address = endpoint.address else { return .failure(.disabled) }
-        let settings = endpoint.settings
+        let state = endpoint.state.current
+        guard let address = state.address else { return .failure(.disabled) }
+        let settings = state.settings
         var slot = endpoint.pool.acquire(waitingUpTo: settings.acquireTimeoutMs)
         while true {
             switch slot {
@@ -271,7 +278,7 @@ public struct AJPForwarder {
                     return .success(connection)
                 }
                 // Keep the slot: take the next idle connection, or open a new one in its place.
-                BackendSocket.close(connection.fd)
+                connection.close()
                 slot = endpoint.pool.nextIdle().map { .pooled($0) } ?? .empty
             case .empty:
                 let (fd, error) = BackendSocket.connect(to: address, timeoutMs: settings.connectTimeoutMs,
@@ -282,7 +289,8 @@ public struct AJPForwarder {
                     endpoint.pool.release(nil)
                     return .failure(.connectFailed(error))
                 }
-                let connection = AJPConnection(fd: fd, maxPacketSize: settings.maxPacketSize)
+                let connection = AJPConnection(fd: fd, maxPacketSize: settings.maxPacketSize, counter: endpoint.slot,
+                                               addressGeneration: state.addressGeneration)
                 if settings.connectPingTimeoutMs > 0, !connection.ping(timeoutMs: settings.connectPingTimeoutMs) {
                     discard(connection)
                     return .failure(.connectFailed(0))
@@ -308,7 +316,8 @@ public struct AJPForwarder {
     }
 
     private func finishConnection(_ connection: AJPConnection, reuse: Bool) {
-        if reuse && !connection.hasBufferedBytes {
+        if reuse && !connection.hasBufferedBytes
+            && connection.addressGeneration == endpoint.state.current.addressGeneration {
             connection.lastUsedMs = BackendSocket.nowMs()
             endpoint.pool.release(connection)
         } else {
@@ -317,7 +326,7 @@ public struct AJPForwarder {
     }
 
     private func discard(_ connection: AJPConnection, abortive: Bool = false) {
-        BackendSocket.close(connection.fd, abortive: abortive)
+        connection.close(abortive: abortive)
         endpoint.pool.release(nil)
     }
 }

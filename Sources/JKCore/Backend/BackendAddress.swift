@@ -11,6 +11,23 @@ public struct BackendAddress: Sendable, CustomStringConvertible {
     /// `host:port` as configured, for logs.
     public let description: String
 
+    /// The numeric address and port (`127.0.0.10:8009`, `[::1]:8009`), as the status worker shows it.
+    public var numeric: String {
+        var copy = storage
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let result = withUnsafePointer(to: &copy) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+                            NI_NUMERICHOST | NI_NUMERICSERV)
+            }
+        }
+        guard result == 0 else { return description }
+        let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let port = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return family == AF_INET6 ? "[\(text)]:\(port)" : "\(text):\(port)"
+    }
+
     /// Resolves `host` and `port` with getaddrinfo; with `preferIPv6` the first IPv6 result wins,
     /// otherwise the first result. Nil when the name does not resolve (mod_jk then disables the
     /// worker rather than failing startup).

@@ -98,7 +98,17 @@ public final class ConnectionPool: @unchecked Sendable {
             expired.append(idle.removeFirst())
         }
         pthread_mutex_unlock(mutex)
-        for connection in expired { BackendSocket.close(connection.fd) }
+        for connection in expired { connection.close() }
+    }
+
+    /// Closes every idle connection (the worker's host or port changed: they lead to the old
+    /// address). Connections in use are not pooled again when they come back (AJPForwarder).
+    public func closeAllIdle() {
+        pthread_mutex_lock(mutex)
+        let all = idle
+        idle.removeAll()
+        pthread_mutex_unlock(mutex)
+        for connection in all { connection.close() }
     }
 
     /// Takes the idle connections unused for `idleMs` out of the pool for a liveness check

@@ -52,6 +52,12 @@ public struct HostIO {
         }
     }
 
+    /// Starts the response with exactly `pairs` as headers.
+    public func startResponse(status: Int, pairs: UnsafeBufferPointer<sjk_pair_t>) -> Bool {
+        guard let start = host.start_response else { return false }
+        return start(host.ctx, Int32(clamping: status), sjk_str_t.absent, pairs.baseAddress, pairs.count) == 0
+    }
+
     /// Writes body bytes.
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count > 0 else { return true }

@@ -58,7 +58,7 @@ public final class Maintenance: @unchecked Sendable {
                     connection.lastUsedMs = BackendSocket.nowMs()
                     alive.append(connection)
                 } else {
-                    BackendSocket.close(connection.fd)
+                    connection.close()
                 }
             }
             endpoint.pool.returnChecked(alive: alive, closed: candidates.count - alive.count)

@@ -277,6 +277,7 @@ public struct BalancerService {
         }
         WorkerSlotAccounting.exchangeEnded(worker: slots.worker(member), replyTimeouts: report.replyTimeouts,
                                            bytesReceived: report.bytesReceived, bytesSent: report.bytesSent)
+        if report.result == .clientError { WorkerSlotAccounting.countClientError(worker: slots.worker(member)) }
         LoadCharging.attemptEnded(slots: slots, member: member, bytesReceived: report.bytesReceived,
                                   bytesSent: report.bytesSent)
         let lb = slots.balancer

@@ -27,6 +27,13 @@ public struct BalancerSlots: @unchecked Sendable {
         self.topology = topology
     }
 
+    /// A view whose indices were already checked against `segment` (a topology rebuilt from one
+    /// that passed `init?(segment:topology:)` keeps the same slot indices).
+    init(checked segment: UnsafeMutableBufferPointer<sjk_slot_t>, topology: BalancerTopology) {
+        self.segment = segment
+        self.topology = topology
+    }
+
     /// Number of members.
     @inline(__always)
     public var memberCount: Int { topology.members.count }

@@ -1,44 +1,48 @@
 import CJKCore
 
-/// The counters of a member's **ajp worker** slot that the balancer depends on: `busy` (in-flight
-/// requests across all processes, for `busy_limit` and the error-escalation rule), `max_busy`,
-/// `elected` (requests served by the worker, mod_jk's `used`), `reply_timeouts` (decayed by
-/// maintenance, compared with `max_reply_timeouts`) and the byte counters.
+/// The counters of an **ajp13 worker** slot, kept for every request the worker serves, whether
+/// directly or as an lb member: `elected` (requests, mod_jk's `used`), `busy` (in flight across
+/// all processes, for `busy_limit` and the error-escalation rule) and `max_busy`, `errors`,
+/// `client_errors`, `reply_timeouts` (decayed by maintenance) and the byte counters.
 ///
-/// mod_jk's ajp worker updates these itself around every request; `BalancerService` calls these
-/// functions for lb members, and a driver serving a plain ajp worker can call them too so both
-/// paths count the same way. The worker's own status fields (`state`, `errors`) are not touched.
+/// Every update is atomic (as mod_jk's JK_ATOMIC_INCREMENT), so the plain-worker path needs no
+/// segment lock and the balancer path, which holds it, loses no update made by the other.
+/// The worker's status fields (`state`) are not touched here.
 public enum WorkerSlotAccounting {
     /// An exchange is about to start on the worker: counts the request (`elected`), then takes a
     /// `busy` place. Returns false, without keeping the place, when that would exceed `busyLimit`
-    /// (> 0): the attempt must not run and ends as `AttemptResult.busy`.
-    ///
-    /// - Precondition: the caller holds the segment lock.
+    /// (> 0): the attempt must not run (the refusal counts as an error, as in mod_jk).
     public static func exchangeStarting(worker slot: UnsafeMutablePointer<sjk_slot_t>, busyLimit: Int) -> Bool {
-        slot.pointee.elected = slot.pointee.elected &+ 1
-        let busy = slot.pointee.busy.addingReportingOverflow(1)
-        guard !busy.overflow else { return false }
-        if busyLimit > 0, Int(busy.partialValue) > busyLimit {
-            slot.pointee.errors = slot.pointee.errors &+ 1
+        sjk_atomic_add_u64(&slot.pointee.elected, 1)
+        let busy = sjk_atomic_increment_within_i32(&slot.pointee.busy, Int32(clamping: max(busyLimit, 0)))
+        guard busy >= 0 else {
+            sjk_atomic_add_u64(&slot.pointee.errors, 1)
             return false
         }
-        slot.pointee.busy = busy.partialValue
-        if busy.partialValue > slot.pointee.max_busy { slot.pointee.max_busy = busy.partialValue }
+        sjk_atomic_max_i32(&slot.pointee.max_busy, busy)
         return true
     }
 
     /// An exchange that `exchangeStarting` admitted has ended: gives the `busy` place back (floor 0)
     /// and adds the attempt's reply timeouts and bytes.
-    ///
-    /// - Precondition: the caller holds the segment lock.
     public static func exchangeEnded(worker slot: UnsafeMutablePointer<sjk_slot_t>, replyTimeouts: Int,
                                      bytesReceived: UInt64, bytesSent: UInt64) {
-        if slot.pointee.busy > 0 { slot.pointee.busy -= 1 }
+        _ = sjk_atomic_decrement_floor0_i32(&slot.pointee.busy)
         if replyTimeouts > 0 {
-            let added = Int64(slot.pointee.reply_timeouts).addingReportingOverflow(Int64(clamping: replyTimeouts))
-            slot.pointee.reply_timeouts = added.overflow ? Int32.max : Int32(clamping: added.partialValue)
+            sjk_atomic_add_saturating_i32(&slot.pointee.reply_timeouts, Int32(clamping: replyTimeouts))
         }
-        slot.pointee.bytes_read = slot.pointee.bytes_read.addingSaturated(bytesReceived)
-        slot.pointee.bytes_written = slot.pointee.bytes_written.addingSaturated(bytesSent)
+        if bytesReceived > 0 { sjk_atomic_add_saturating_u64(&slot.pointee.bytes_read, bytesReceived) }
+        if bytesSent > 0 { sjk_atomic_add_saturating_u64(&slot.pointee.bytes_written, bytesSent) }
+    }
+
+    /// A request on the worker failed on the backend side (`errors`, and the error time).
+    public static func countError(worker slot: UnsafeMutablePointer<sjk_slot_t>, now: Int64 = WallClock.seconds()) {
+        sjk_atomic_add_u64(&slot.pointee.errors, 1)
+        sjk_atomic_store_i64(&slot.pointee.last_error_time, now)
+    }
+
+    /// The client aborted or broke a request on the worker (`client_errors`).
+    public static func countClientError(worker slot: UnsafeMutablePointer<sjk_slot_t>) {
+        sjk_atomic_add_u64(&slot.pointee.client_errors, 1)
     }
 }

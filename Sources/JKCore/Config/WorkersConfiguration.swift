@@ -19,6 +19,9 @@ public struct WorkersConfiguration: Sendable {
     public var mounts: [WorkerMountProperty]
     /// Where each property key was last set (for diagnostics that name the exact line).
     public var propertyLocations: [String: SourceLocation] = [:]
+    /// Every property as loaded (after references and `$(...)` substitution), in store order:
+    /// what the status worker's `dump` prints.
+    public var properties: [(key: String, value: String)] = []
 
     /// Creates a configuration from its parts.
     public init(workers: [WorkerDefinition], listed: [String], maintainInterval: Int, mounts: [WorkerMountProperty]) {
@@ -71,6 +74,7 @@ public struct WorkersConfiguration: Sendable {
                                                  maintainInterval: maintain, mounts: mounts(of: graph.listed, in: store))
         for property in store.properties {
             if let location = property.location { configuration.propertyLocations[property.key] = location }
+            configuration.properties.append((property.key, property.value))
         }
         return configuration
     }

@@ -70,3 +70,12 @@ enum WildcardPattern {
         return patternIndex == pattern.count
     }
 }
+
+extension WildcardPattern {
+    /// True when `name` matches `pattern` (`*` and `?`), for the status worker's `sw` wildcards.
+    static func matches(pattern: String, name: String) -> Bool {
+        let pattern = Array(pattern.utf8)
+        let name = Array(name.utf8)
+        return pattern.withUnsafeBufferPointer { p in name.withUnsafeBufferPointer { wildcardMatch(p, $0) } }
+    }
+}

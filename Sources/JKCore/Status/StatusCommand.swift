@@ -1,0 +1,327 @@
+import CJKCore
+
+/// The status worker's commands (`cmd=`), with mod_jk's properties.
+public enum StatusCommand: String, Sendable, CaseIterable {
+    /// Every worker of `worker.list`.
+    case list
+    /// One worker (`w`), or one member (`w` + `sw`).
+    case show
+    /// The HTML edit form.
+    case edit
+    /// Apply `v*` / `val*` values.
+    case update
+    /// Zero statistics.
+    case reset
+    /// Mark an ERR member for recovery.
+    case recover
+    /// Header only.
+    case version
+    /// The startup properties.
+    case dump
+
+    /// Allowed when the status worker or the request is read-only.
+    public var isReadOnly: Bool {
+        switch self {
+        case .list, .show, .version, .dump: true
+        case .edit, .update, .reset, .recover: false
+        }
+    }
+
+    /// Needs a valid `w`.
+    public var needsWorker: Bool {
+        switch self {
+        case .list, .version, .dump: false
+        default: true
+        }
+    }
+}
+
+/// The output formats (`mime=`).
+public enum StatusFormat: String, Sendable, CaseIterable {
+    /// The browser page (default).
+    case html
+    /// XML elements.
+    case xml
+    /// One line per object.
+    case txt
+    /// Java-properties-like lines.
+    case prop
+
+    /// The `Content-Type` header value.
+    public var contentType: String {
+        switch self {
+        case .html: "text/html; charset=utf-8"
+        case .xml: "text/xml"
+        case .txt, .prop: "text/plain"
+        }
+    }
+}
+
+/// What a status request produced.
+public struct StatusResponse: Sendable, Equatable {
+    /// HTTP status (200 as in mod_jk, 403 for a refused cross-site change).
+    public var status: Int
+    /// `Content-Type`.
+    public var contentType: String
+    /// The body.
+    public var body: String
+}
+
+/// One status request, everything it needs given as values, so it runs (and is tested) without
+/// Apache: the command logic of mod_jk's `service()` in jk_status.c.
+public struct StatusCommandContext {
+    /// The status worker's attributes.
+    public var settings: StatusWorkerSettings
+    /// The configuration and shared state.
+    public var registry: Registry
+    /// The status worker's name.
+    public var statusName: String
+    /// The request's parameters.
+    public var query: StatusQuery
+    /// `REMOTE_USER`, nil when not authenticated.
+    public var remoteUser: String?
+    /// The request URI path (links and forms point back to it).
+    public var uri: String
+    /// Why the request looks cross-site (see `StatusService.crossSiteReason`), nil when it does not.
+    public var crossSite: String?
+    /// False for a form POST whose nonce is missing or wrong.
+    public var nonceValid: Bool
+    /// Log sink (`SJK_LOG_*` level, message).
+    public var log: (Int, String) -> Void
+    /// Unix time (tests fix it).
+    public var now: Int64 = WallClock.seconds()
+
+    /// Creates a context.
+    public init(settings: StatusWorkerSettings, registry: Registry, statusName: String, query: StatusQuery,
+                remoteUser: String?, uri: String, crossSite: String?, nonceValid: Bool,
+                log: @escaping (Int, String) -> Void) {
+        self.settings = settings
+        self.registry = registry
+        self.statusName = statusName
+        self.query = query
+        self.remoteUser = remoteUser
+        self.uri = uri
+        self.crossSite = crossSite
+        self.nonceValid = nonceValid
+        self.log = log
+    }
+
+    /// Runs the command and renders the response.
+    public func run(serverName: String, serverPort: Int, webServer: String) -> StatusResponse {
+        let format = StatusFormat(rawValue: query["mime"] ?? "html")
+        let rating = StatusRating(good: settings.good, bad: settings.bad)
+        var page = StatusPage(serverName: serverName, serverPort: serverPort, webServer: webServer,
+                              snapshot: StatusSnapshot(), scope: .headerOnly, settings: settings)
+        page.snapshot.now = now
+        var status = 200
+        let outcome = execute(format: format ?? .html)
+        switch outcome {
+        case .failure(let message, let httpStatus):
+            page.resultType = "ERROR"
+            page.resultMessage = message
+            status = httpStatus
+            log(Int(SJK_LOG_WARNING), "Status worker '\(statusName)': \(message)")
+        case .success(let scope):
+            page.scope = scope
+        }
+        if format == nil {
+            page.resultType = "ERROR"
+            page.resultMessage = "Invalid mime type."
+        }
+        let command = StatusCommand(rawValue: query["cmd"] ?? "list")
+        if case .success = outcome, command == .dump {
+            return StatusResponse(status: status, contentType: (format ?? .html).contentType,
+                                  body: renderDump(page, format: format ?? .html))
+        }
+        if case .success(let scope) = outcome, scope != .headerOnly || command == .version
+            || command == .update || command == .reset || command == .recover {
+            page.snapshot = StatusSnapshot.collect(registry, rating: rating, now: now)
+        }
+        let body: String = switch format ?? .html {
+        case .txt: page.renderText()
+        case .prop: page.renderProp()
+        case .xml: page.renderXML()
+        case .html: StatusHTML(page: page, query: query, command: command ?? .list, uri: uri,
+                               readOnly: isReadOnly, nonce: StatusNonce.value(registry)).render()
+        }
+        return StatusResponse(status: status, contentType: (format ?? .html).contentType, body: body)
+    }
+
+    /// The worker-list view or the error of a command.
+    enum Outcome {
+        case success(StatusPage.Scope)
+        case failure(String, status: Int)
+    }
+
+    /// True when changes are refused: `read_only`, or `opt` bit 0x20 for this request.
+    var isReadOnly: Bool { settings.readOnly || (query.integer("opt") ?? 0) & 0x20 != 0 }
+
+    private func execute(format: StatusFormat) -> Outcome {
+        guard let command = StatusCommand(rawValue: query["cmd"] ?? "list") else {
+            return .failure("Invalid command.", status: 200)
+        }
+        guard StatusFormat(rawValue: query["mime"] ?? "html") != nil else {
+            return .failure("Invalid mime type.", status: 200)
+        }
+        if !settings.users.isEmpty {
+            let allowed = remoteUser.map { user in
+                settings.users.contains { settings.userCaseInsensitive ? $0.lowercased() == user.lowercased() : $0 == user }
+            } ?? false
+            guard allowed else { return .failure("Access denied.", status: 200) }
+        }
+        if !command.isReadOnly {
+            guard !isReadOnly else { return .failure("This command is not allowed in read only mode.", status: 200) }
+            if command != .edit, let crossSite {
+                return .failure("Refused a change requested on behalf of another site (\(crossSite)).", status: 403)
+            }
+            guard nonceValid else { return .failure("The form has expired; reload the page and try again.", status: 403) }
+        }
+        guard command.needsWorker else { return .success(command == .list ? .all : .headerOnly) }
+        let target: StatusTarget
+        switch resolveTarget(command) {
+        case .failure(let message): return .failure(message, status: 200)
+        case .success(let resolved): target = resolved
+        }
+        switch command {
+        case .show:
+            return .success(.worker(name: target.name, member: target.memberNames.first))
+        case .edit:
+            return .success(.worker(name: target.name, member: target.memberNames.first))
+        case .update:
+            let editor = makeEditor()
+            switch target.runtime {
+            case .loadBalancer(let lb):
+                if let attribute = query["att"], target.members.isEmpty {
+                    guard Self.bulkAttributes.contains(attribute) else {
+                        return .failure("Invalid attribute '\(attribute)'.", status: 200)
+                    }
+                    _ = editor.updateMembers(lb, members: Array(lb.topology.members.indices), query: query,
+                                             attribute: attribute)
+                } else if target.members.isEmpty {
+                    _ = editor.updateBalancer(lb, query: query)
+                } else {
+                    _ = editor.updateMembers(lb, members: target.members, query: query)
+                }
+            case .ajp(let endpoint):
+                var values = query
+                if let attribute = query["att"], let value = query["val0"] {
+                    values = StatusQuery(parameters: [attribute: value])
+                }
+                _ = editor.updateWorker(endpoint, worker: target.index, query: values)
+            case .status:
+                break
+            }
+            registry.refreshIfChanged()
+            return .success(.headerOnly)
+        case .reset:
+            let editor = makeEditor()
+            switch target.runtime {
+            case .loadBalancer(let lb): editor.reset(lb, member: target.members.first)
+            case .ajp: editor.reset(worker: target.index, name: target.name)
+            case .status: break
+            }
+            return .success(.headerOnly)
+        case .recover:
+            guard case .loadBalancer(let lb) = target.runtime, let member = target.members.first else {
+                return .failure("Marking worker for recovery failed", status: 200)
+            }
+            do {
+                try makeEditor().recover(lb, member: member)
+            } catch {
+                return .failure(error.message, status: 200)
+            }
+            return .success(.headerOnly)
+        case .list, .version, .dump:
+            return .success(.headerOnly)
+        }
+    }
+
+    /// Attributes that `att` may name (every member at once); host and port are not among them.
+    static let bulkAttributes: Set<String> = ["vwa", "vwf", "vwn", "vwr", "vwc", "vwd", "vacpt", "vapng", "vact",
+                                              "vapt", "vart", "var", "vari", "vacpi", "varo", "vabl", "vamps"]
+
+    private func makeEditor() -> StatusEditor {
+        let log = self.log
+        return StatusEditor(statusName: statusName, registry: registry) { log(Int(SJK_LOG_INFO), $0) }
+    }
+
+    /// The worker (and members) a command names.
+    struct StatusTarget {
+        var name: String
+        var index: Int
+        var runtime: WorkerRuntime
+        var members: [Int]
+        var memberNames: [String]
+    }
+
+    enum TargetResult {
+        case success(StatusTarget)
+        case failure(String)
+    }
+
+    /// mod_jk's `check_worker` / `search_worker` / `search_sub_worker`, with their messages.
+    private func resolveTarget(_ command: StatusCommand) -> TargetResult {
+        guard let name = query["w"], !name.isEmpty else { return .failure("NULL or EMPTY worker param") }
+        let index = Int(registry.workerIndex(name))
+        guard index >= 0, index < registry.runtimes.count, registry.configuration.listed.contains(name) else {
+            return .failure("Could not find given worker")
+        }
+        let runtime = registry.runtimes[index]
+        var target = StatusTarget(name: name, index: index, runtime: runtime, members: [], memberNames: [])
+        if case .status = runtime { return .failure("Could not find given worker") }
+        guard let sub = query["sw"] else {
+            if command == .recover { return .failure("EMPTY sub worker param") }
+            return .success(target)
+        }
+        guard case .loadBalancer(let lb) = runtime else {
+            return sub.isEmpty ? .success(target) : .failure("worker type has no sub workers")
+        }
+        guard !sub.isEmpty else { return .failure("EMPTY sub worker param") }
+        let wildcard = sub.contains("*") || sub.contains("?")
+        if wildcard && command != .update { return .failure("wildcard not allowed in sub worker for this command") }
+        for (position, member) in lb.memberNames.enumerated()
+            where wildcard ? WildcardPattern.matches(pattern: sub, name: member) : member == sub {
+            target.members.append(position)
+            target.memberNames.append(member)
+        }
+        guard !target.members.isEmpty else { return .failure("could not find sub worker") }
+        return .success(target)
+    }
+
+    /// `cmd=dump`: the startup properties (`.secret` keys left out) in the chosen format.
+    private func renderDump(_ page: StatusPage, format: StatusFormat) -> String {
+        let lines = registry.configuration.properties.filter { !$0.key.hasSuffix(".secret") }
+        switch format {
+        case .prop:
+            return lines.map { "\($0.key)=\($0.value)\n" }.joined()
+        case .txt:
+            var header = page
+            header.scope = .headerOnly
+            let text = header.renderText()
+            let withoutResult = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("Result:") }.joined(separator: "\n")
+            return withoutResult.trimmingSuffixNewlines() + "\nConfiguration:\n"
+                + lines.map { "\($0.key)=\($0.value)\n" }.joined()
+                + "Result: type=\(page.resultType) message=\"\(page.resultMessage)\"\n"
+        case .xml:
+            var out = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<\(settings.ns)status"
+            if !settings.xmlns.isEmpty { out += "\n  " + settings.xmlns }
+            out += ">\n  <\(settings.ns)configuration\n"
+            for line in lines { out += "    \(line.key)=\"\(HTMLEscape.attribute(line.value))\"\n" }
+            out += "  />\n</\(settings.ns)status>\n"
+            return out
+        case .html:
+            return StatusHTML(page: page, query: query, command: .dump, uri: uri, readOnly: isReadOnly,
+                              nonce: StatusNonce.value(registry), dump: lines).render()
+        }
+    }
+}
+
+extension String {
+    /// The string without trailing newlines.
+    func trimmingSuffixNewlines() -> String {
+        var copy = self
+        while copy.hasSuffix("\n") { copy.removeLast() }
+        return copy
+    }
+}
