@@ -108,43 +108,45 @@ public struct StatusCommandContext {
 
     /// Runs the command and renders the response.
     public func run(serverName: String, serverPort: Int, webServer: String) -> StatusResponse {
-        let format = StatusFormat(rawValue: query["mime"] ?? "html")
+        // mod_jk answers an unknown mime in the prop format.
+        let format = StatusFormat(rawValue: query["mime"] ?? "html") ?? .prop
+        let command = StatusCommand(rawValue: query["cmd"] ?? "list")
         let rating = StatusRating(good: settings.good, bad: settings.bad)
         var page = StatusPage(serverName: serverName, serverPort: serverPort, webServer: webServer,
-                              snapshot: StatusSnapshot(), scope: .headerOnly, settings: settings)
+                              snapshot: StatusSnapshot(), scope: .resultOnly, settings: settings)
         page.snapshot.now = now
         var status = 200
-        let outcome = execute(format: format ?? .html)
-        switch outcome {
+        switch execute() {
         case .failure(let message, let httpStatus):
             page.resultType = "ERROR"
             page.resultMessage = message
             status = httpStatus
             log(Int(SJK_LOG_WARNING), "Status worker '\(statusName)': \(message)")
+            if format == .html { page.scope = .all }
         case .success(let scope):
             page.scope = scope
+            if format == .html {
+                // The page shows the list after a change, with its result and a refresh back.
+                if scope == .resultOnly { page.scope = .all }
+            } else if command == .edit {
+                page.scope = .serverOnly
+            }
         }
-        if format == nil {
-            page.resultType = "ERROR"
-            page.resultMessage = "Invalid mime type."
+        if page.resultType == "OK", command == .dump {
+            return StatusResponse(status: status, contentType: format.contentType, body: renderDump(page, format: format))
         }
-        let command = StatusCommand(rawValue: query["cmd"] ?? "list")
-        if case .success = outcome, command == .dump {
-            return StatusResponse(status: status, contentType: (format ?? .html).contentType,
-                                  body: renderDump(page, format: format ?? .html))
+        switch page.scope {
+        case .all, .worker: page.snapshot = StatusSnapshot.collect(registry, rating: rating, now: now)
+        case .resultOnly, .serverOnly, .headerOnly: break
         }
-        if case .success(let scope) = outcome, scope != .headerOnly || command == .version
-            || command == .update || command == .reset || command == .recover {
-            page.snapshot = StatusSnapshot.collect(registry, rating: rating, now: now)
-        }
-        let body: String = switch format ?? .html {
+        let body: String = switch format {
         case .txt: page.renderText()
         case .prop: page.renderProp()
         case .xml: page.renderXML()
         case .html: StatusHTML(page: page, query: query, command: command ?? .list, uri: uri,
                                readOnly: isReadOnly, nonce: StatusNonce.value(registry)).render()
         }
-        return StatusResponse(status: status, contentType: (format ?? .html).contentType, body: body)
+        return StatusResponse(status: status, contentType: format.contentType, body: body)
     }
 
     /// The worker-list view or the error of a command.
@@ -156,7 +158,7 @@ public struct StatusCommandContext {
     /// True when changes are refused: `read_only`, or `opt` bit 0x20 for this request.
     var isReadOnly: Bool { settings.readOnly || (query.integer("opt") ?? 0) & 0x20 != 0 }
 
-    private func execute(format: StatusFormat) -> Outcome {
+    private func execute() -> Outcome {
         guard let command = StatusCommand(rawValue: query["cmd"] ?? "list") else {
             return .failure("Invalid command.", status: 200)
         }
@@ -177,6 +179,7 @@ public struct StatusCommandContext {
             guard nonceValid else { return .failure("The form has expired; reload the page and try again.", status: 403) }
         }
         guard command.needsWorker else { return .success(command == .list ? .all : .headerOnly) }
+        // (`dump` is rendered apart; `version` prints the header.)
         let target: StatusTarget
         switch resolveTarget(command) {
         case .failure(let message): return .failure(message, status: 200)
@@ -212,7 +215,7 @@ public struct StatusCommandContext {
                 break
             }
             registry.refreshIfChanged()
-            return .success(.headerOnly)
+            return .success(.resultOnly)
         case .reset:
             let editor = makeEditor()
             switch target.runtime {
@@ -220,7 +223,7 @@ public struct StatusCommandContext {
             case .ajp: editor.reset(worker: target.index, name: target.name)
             case .status: break
             }
-            return .success(.headerOnly)
+            return .success(.resultOnly)
         case .recover:
             guard case .loadBalancer(let lb) = target.runtime, let member = target.members.first else {
                 return .failure("Marking worker for recovery failed", status: 200)
@@ -230,7 +233,7 @@ public struct StatusCommandContext {
             } catch {
                 return .failure(error.message, status: 200)
             }
-            return .success(.headerOnly)
+            return .success(.resultOnly)
         case .list, .version, .dump:
             return .success(.headerOnly)
         }
@@ -288,40 +291,39 @@ public struct StatusCommandContext {
         return .success(target)
     }
 
-    /// `cmd=dump`: the startup properties (`.secret` keys left out) in the chosen format.
+    /// `cmd=dump`: the startup properties (`.secret` keys left out) after the header, in the
+    /// chosen format, as mod_jk prints them.
     private func renderDump(_ page: StatusPage, format: StatusFormat) -> String {
         let lines = registry.configuration.properties.filter { !$0.key.hasSuffix(".secret") }
+        var header = page
+        header.scope = .headerOnly
         switch format {
         case .prop:
-            return lines.map { "\($0.key)=\($0.value)\n" }.joined()
+            let text = header.renderProp()
+            let (head, result) = Self.splitLastLines(text, count: 2)
+            return head + lines.map { "\($0.key)=\($0.value)\n" }.joined() + result
         case .txt:
-            var header = page
-            header.scope = .headerOnly
-            let text = header.renderText()
-            let withoutResult = text.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("Result:") }.joined(separator: "\n")
-            return withoutResult.trimmingSuffixNewlines() + "\nConfiguration:\n"
-                + lines.map { "\($0.key)=\($0.value)\n" }.joined()
-                + "Result: type=\(page.resultType) message=\"\(page.resultMessage)\"\n"
+            let (head, result) = Self.splitLastLines(header.renderText(), count: 1)
+            return head + "Configuration:\n" + lines.map { "\($0.key)=\($0.value)\n" }.joined() + result
         case .xml:
-            var out = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<\(settings.ns)status"
-            if !settings.xmlns.isEmpty { out += "\n  " + settings.xmlns }
-            out += ">\n  <\(settings.ns)configuration\n"
+            let (head, result) = Self.splitLastLines(header.renderXML(), count: 5)
+            var out = head + "  <\(settings.ns)configuration\n"
             for line in lines { out += "    \(line.key)=\"\(HTMLEscape.attribute(line.value))\"\n" }
-            out += "  />\n</\(settings.ns)status>\n"
-            return out
+            return out + "  />\n" + result
         case .html:
             return StatusHTML(page: page, query: query, command: .dump, uri: uri, readOnly: isReadOnly,
                               nonce: StatusNonce.value(registry), dump: lines).render()
         }
     }
-}
 
-extension String {
-    /// The string without trailing newlines.
-    func trimmingSuffixNewlines() -> String {
-        var copy = self
-        while copy.hasSuffix("\n") { copy.removeLast() }
-        return copy
+    /// `text` split before its last `count` lines.
+    static func splitLastLines(_ text: String, count: Int) -> (String, String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        let cut = max(lines.count - count, 0)
+        let head = lines[..<cut].map { $0 + "\n" }.joined()
+        let tail = lines[cut...].map { $0 + "\n" }.joined()
+        return (head, tail)
     }
 }
+

@@ -10,12 +10,17 @@ extension StatusPage {
             for field in fields { put(path + "." + field.key, field.value) }
         }
         let now = snapshot.now
-        for field in StatusFields.server(name: serverName, port: serverPort) { put("server_" + field.key, field.value) }
-        for field in StatusFields.time(now) { put("time_" + field.key, field.value) }
-        for field in StatusFields.software(webServer: webServer, jkVersion: jkVersion) { put(field.key, field.value) }
-        if showsBalancerSection {
-            let shown = shownBalancers
-            put("lb_count", String(shown.count))
+        if showsHeader {
+            for field in StatusFields.server(name: serverName, port: serverPort) { put("server_" + field.key, field.value) }
+        }
+        if showsHeader && scope != .serverOnly {
+            for field in StatusFields.time(now) { put("time_" + field.key, field.value) }
+            for field in StatusFields.software(webServer: webServer, jkVersion: jkVersion) { put(field.key, field.value) }
+        }
+        let balancers = shownBalancers
+        if showsCounts { put("lb_count", String(balancers.count)) }
+        do {
+            let shown = balancers
             for (lb, members) in shown {
                 put("list", lb.name)
                 put(lb.name, StatusFields.balancer(lb, now: now))
@@ -30,11 +35,12 @@ extension StatusPage {
                 }
             }
         }
-        if showsAJPSection {
-            let shown = shownAJPWorkers
-            put("ajp_count", String(shown.count))
+        let workers = shownAJPWorkers
+        if showsCounts { put("ajp_count", String(workers.count)) }
+        do {
+            let shown = workers
             for worker in shown {
-                put("list", worker.name)
+                put(worker.name + ".list", worker.name)
                 put(worker.name, StatusFields.ajp(worker.config, xmlOrder: false) + StatusFields.ajpCounters(worker)
                     + StatusFields.reset(worker.counters.lastReset, now: now)
                     + StatusFields.errorTime(worker.errorTime, now: now, spaced: true))

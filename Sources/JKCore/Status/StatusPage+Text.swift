@@ -10,12 +10,15 @@ extension StatusPage {
             out += "\n"
         }
         let now = snapshot.now
-        line("Server", StatusFields.server(name: serverName, port: serverPort))
-        line("Time", StatusFields.time(now))
-        line("Software", StatusFields.software(webServer: webServer, jkVersion: jkVersion))
-        if showsBalancerSection {
-            let shown = shownBalancers
-            line("Balancer Workers", [StatusField("count", shown.count)])
+        if showsHeader { line("Server", StatusFields.server(name: serverName, port: serverPort)) }
+        if showsHeader && scope != .serverOnly {
+            line("Time", StatusFields.time(now))
+            line("Software", StatusFields.software(webServer: webServer, jkVersion: jkVersion))
+        }
+        let balancers = shownBalancers
+        if showsCounts { line("Balancer Workers", [StatusField("count", balancers.count)]) }
+        do {
+            let shown = balancers
             for (lb, members) in shown {
                 line("Balancer Worker", [StatusField("name", lb.name)] + StatusFields.balancer(lb, now: now))
                 for member in members {
@@ -28,9 +31,10 @@ extension StatusPage {
                 }
             }
         }
-        if showsAJPSection {
-            let shown = shownAJPWorkers
-            line("AJP Workers", [StatusField("count", shown.count)])
+        let workers = shownAJPWorkers
+        if showsCounts { line("AJP Workers", [StatusField("count", workers.count)]) }
+        do {
+            let shown = workers
             for worker in shown {
                 line("AJP Worker", [StatusField("name", worker.name)] + StatusFields.ajp(worker.config, xmlOrder: false)
                      + StatusFields.ajpCounters(worker) + StatusFields.reset(worker.counters.lastReset, now: now)

@@ -19,41 +19,39 @@ extension StatusPage {
             out += pad + (open ? ">\n" : "/>\n")
         }
         let now = snapshot.now
-        element("server", StatusFields.server(name: serverName, port: serverPort), indent: 0)
-        element("time", StatusFields.time(now), indent: 0)
-        element("software", StatusFields.software(webServer: webServer, jkVersion: jkVersion), indent: 0)
-        if showsBalancerSection {
-            let shown = shownBalancers
-            element("balancers", [StatusField("count", shown.count)], indent: 0, open: true)
-            for (lb, members) in shown {
-                element("balancer", [StatusField("name", lb.name)] + StatusFields.balancer(lb, now: now), indent: 2,
-                        open: true)
-                for member in members {
-                    element("member", [StatusField("name", member.name)] + StatusFields.ajp(member.config, xmlOrder: true)
-                            + StatusFields.member(member) + StatusFields.reset(member.counters.lastReset, now: now)
-                            + StatusFields.errorTime(member.errorTime, now: now, spaced: false), indent: 6)
-                }
-                for (index, entry) in lb.maps.enumerated() {
-                    element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
-                }
-                out += "  </\(ns)balancer>\n"
-            }
-            out += "</\(ns)balancers>\n"
+        if showsHeader { element("server", StatusFields.server(name: serverName, port: serverPort), indent: 0) }
+        if showsHeader && scope != .serverOnly {
+            element("time", StatusFields.time(now), indent: 0)
+            element("software", StatusFields.software(webServer: webServer, jkVersion: jkVersion), indent: 0)
         }
-        if showsAJPSection {
-            let shown = shownAJPWorkers
-            element("ajp_workers", [StatusField("count", shown.count)], indent: 0, open: true)
-            for worker in shown {
-                element("ajp", [StatusField("name", worker.name)] + StatusFields.ajp(worker.config, xmlOrder: true)
-                        + StatusFields.ajpCounters(worker) + StatusFields.reset(worker.counters.lastReset, now: now)
-                        + StatusFields.errorTime(worker.errorTime, now: now, spaced: false), indent: 2, open: true)
-                for (index, entry) in worker.maps.enumerated() {
-                    element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
-                }
-                out += "  </\(ns)ajp>\n"
+        let balancers = shownBalancers
+        if showsCounts { element("balancers", [StatusField("count", balancers.count)], indent: 0, open: true) }
+        for (lb, members) in balancers {
+            element("balancer", [StatusField("name", lb.name)] + StatusFields.balancer(lb, now: now), indent: 2,
+                    open: true)
+            for member in members {
+                element("member", [StatusField("name", member.name)] + StatusFields.ajp(member.config, xmlOrder: true)
+                        + StatusFields.member(member) + StatusFields.reset(member.counters.lastReset, now: now)
+                        + StatusFields.errorTime(member.errorTime, now: now, spaced: false), indent: 6)
             }
-            out += "</\(ns)ajp_workers>\n"
+            for (index, entry) in lb.maps.enumerated() {
+                element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
+            }
+            out += "  </\(ns)balancer>\n"
         }
+        if showsCounts { out += "</\(ns)balancers>\n" }
+        let workers = shownAJPWorkers
+        if showsCounts { element("ajp_workers", [StatusField("count", workers.count)], indent: 0, open: true) }
+        for worker in workers {
+            // mod_jk closes the ajp element before its map entries.
+            element("ajp", [StatusField("name", worker.name)] + StatusFields.ajp(worker.config, xmlOrder: true)
+                    + StatusFields.ajpCounters(worker) + StatusFields.reset(worker.counters.lastReset, now: now)
+                    + StatusFields.errorTime(worker.errorTime, now: now, spaced: false), indent: 2)
+            for (index, entry) in worker.maps.enumerated() {
+                element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
+            }
+        }
+        if showsCounts { out += "</\(ns)ajp_workers>\n" }
         element("result", [StatusField("type", resultType), StatusField("message", resultMessage)], indent: 2)
         out += "</\(ns)status>\n"
         return out

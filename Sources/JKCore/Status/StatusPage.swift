@@ -4,7 +4,11 @@
 public struct StatusPage: Sendable {
     /// How much of the worker list to show.
     public enum Scope: Sendable, Equatable {
-        /// Header and result only (`version`, errors, edits in machine formats).
+        /// The result line only (errors; `update`, `reset`, `recover` in machine formats).
+        case resultOnly
+        /// The server line and the result (`edit` in machine formats, as mod_jk prints it).
+        case serverOnly
+        /// Header and result only (`version`).
         case headerOnly
         /// Every lb and ajp13 worker of `worker.list` (`list`).
         case all
@@ -49,7 +53,7 @@ public struct StatusPage: Sendable {
     /// The lbs to show, each with the members to show.
     var shownBalancers: [(balancer: StatusSnapshot.Balancer, members: [StatusSnapshot.Member])] {
         switch scope {
-        case .headerOnly: return []
+        case .resultOnly, .serverOnly, .headerOnly: return []
         case .all: return snapshot.balancers.map { ($0, $0.members) }
         case .worker(let name, let member):
             return snapshot.balancers.filter { $0.name == name }.map { lb in
@@ -61,27 +65,15 @@ public struct StatusPage: Sendable {
     /// The plain ajp13 workers to show.
     var shownAJPWorkers: [StatusSnapshot.AJPWorker] {
         switch scope {
-        case .headerOnly: return []
+        case .resultOnly, .serverOnly, .headerOnly: return []
         case .all: return snapshot.ajpWorkers
         case .worker(let name, _): return snapshot.ajpWorkers.filter { $0.name == name }
         }
     }
 
-    /// True when the lb section is printed at all (`list`, or `show` of an lb).
-    var showsBalancerSection: Bool {
-        switch scope {
-        case .headerOnly: false
-        case .all: true
-        case .worker: !shownBalancers.isEmpty
-        }
-    }
+    /// True when lists are wrapped with their counts (`list` only; `show` prints the worker alone).
+    var showsCounts: Bool { scope == .all }
 
-    /// True when the ajp section is printed at all.
-    var showsAJPSection: Bool {
-        switch scope {
-        case .headerOnly: false
-        case .all: true
-        case .worker: !shownAJPWorkers.isEmpty
-        }
-    }
+    /// True when the server, time and software objects are printed.
+    var showsHeader: Bool { scope != .resultOnly }
 }
