@@ -60,6 +60,28 @@ def show(apache):
     print(f"  GET /info.jsp;jsessionid={session} -> {status} from {again}")
 
 
+def show_status(apache):
+    """The status worker as scripts use it: read the members, take one out, put it back."""
+    def txt(query):
+        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+        conn.request("GET", f"/jkstatus?mime=txt&{query}")
+        body = conn.getresponse().read().decode(errors="replace")
+        conn.close()
+        return body
+    print("\nThe status worker (jkstatus), as monitoring and deploy scripts use it:")
+    for line in txt("cmd=list").splitlines():
+        if line.startswith("Member:"):
+            fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+            print(f"  member {fields['name']}: activation={fields['activation']} state={fields['state']} "
+                  f"elected={fields['elected']} sessions={fields['sessions']}")
+    print("  GET /jkstatus?cmd=update&w=lb&sw=tomcat1&vwa=1&mime=txt -> "
+          + txt("cmd=update&from=list&w=lb&sw=tomcat1&vwa=1").strip())
+    routes = [get(apache.port, "/info.jsp")[1] for _ in range(4)]
+    print(f"  tomcat1 disabled: 4 new visitors went to {', '.join(routes)}")
+    print("  GET /jkstatus?cmd=update&w=lb&sw=tomcat1&vwa=0&mime=txt -> "
+          + txt("cmd=update&from=list&w=lb&sw=tomcat1&vwa=0").strip())
+
+
 def main():
     check_only = "--check" in sys.argv
     work = make_workdir("swiftjk-demo-")
@@ -78,10 +100,14 @@ def main():
         # (as in mod_jk); SwiftJK says so in configtest.
         workers = appendix_b(hosts=("127.0.0.10", "127.0.0.12"), ports=(tomcats[0].ajp_port, tomcats[1].ajp_port),
                              routes=("tomcat1", "tomcat2"), secret=SECRET)
-        apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp lb\n", workers=workers, name="httpd",
-                        port=demo_port()).start()
+        # The status worker (jkstatus) of Appendix B, open to loopback only, as operators mount it.
+        status = ("JkMount /jkstatus* jkstatus\n<Location /jkstatus>\n    Require ip 127.0.0.0/8\n</Location>\n")
+        apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp lb\n" + status, workers=workers,
+                        name="httpd", port=demo_port()).start()
         show(apache)
+        show_status(apache)
         print(f"\nSwiftJK demo is running: open {apache.url('/index.jsp')}")
+        print(f"  Status page (jkstatus): {apache.url('/jkstatus')}   machine formats: ?mime=txt, prop, xml")
         print(f"  Apache config: {apache.conf}\n  workers.properties: {apache.workers_file}")
         print(f"  JK log: {apache.dir}/logs/mod_jk.log")
         if check_only:
