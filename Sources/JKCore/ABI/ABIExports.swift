@@ -140,6 +140,7 @@ public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
 @c @implementation
 public func sjk_maintain(_ config: OpaquePointer?) -> sjk_status_t {
     guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    registry.refreshIfChanged()
     registry.maintenance.runIfDue(registry.endpoints)
     registry.maintainBalancersIfDue()
     return sjk_status_t(SJK_OK)

@@ -131,11 +131,11 @@ struct StatusHTML {
 
     private func balancer(_ lb: StatusSnapshot.Balancer, members: [StatusSnapshot.Member], opt: Int) -> String {
         let now = page.snapshot.now
-        var out = "<section class=\"worker\"><h2>Worker Status for \(e(lb.name)) "
+        var out = "<section class=\"worker\"><h2>Worker Status for \(e(lb.name))</h2>\n<div class=\"actions\">"
         out += "<a href=\"\(link([("cmd", "show"), ("w", lb.name)]))\" title=\"Show only this worker\">S</a> "
         if !readOnly { out += "<a href=\"\(link([("cmd", "edit"), ("w", lb.name)]))\" title=\"Edit this worker\">E</a> " }
         out += action("R", title: "Reset worker statistics", [("cmd", "reset"), ("w", lb.name)])
-        out += "</h2>\n"
+        out += "</div>\n"
         let s = lb.settings
         if opt & 0x40 == 0 {
             out += "<table>" + cells(["Type", "Sticky Sessions", "Force Sticky Sessions", "Retries", "LB Method", "Locking",
@@ -216,10 +216,10 @@ struct StatusHTML {
     private func ajpWorker(_ worker: StatusSnapshot.AJPWorker, opt: Int) -> String {
         let now = page.snapshot.now
         let c = worker.config
-        var out = "<section class=\"worker\"><h2>Worker Status for \(e(worker.name)) "
+        var out = "<section class=\"worker\"><h2>Worker Status for \(e(worker.name))</h2>\n<div class=\"actions\">"
         out += "<a href=\"\(link([("cmd", "show"), ("w", worker.name)]))\" title=\"Show only this worker\">S</a> "
         if !readOnly { out += "<a href=\"\(link([("cmd", "edit"), ("w", worker.name)]))\" title=\"Edit this worker\">E</a> " }
-        out += action("R", title: "Reset worker statistics", [("cmd", "reset"), ("w", worker.name)]) + "</h2>\n"
+        out += action("R", title: "Reset worker statistics", [("cmd", "reset"), ("w", worker.name)]) + "</div>\n"
         out += "<table>" + cells(["Type", "Hostname", "Address:Port", "Source", "Connection Pool Timeout",
                                   "Connect Timeout", "Prepost Timeout", "Reply Timeout", "Retries", "Recovery Options",
                                   "Busy Limit", "Max Packet Size"], header: true)
