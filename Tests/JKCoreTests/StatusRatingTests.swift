@@ -28,3 +28,14 @@ import Testing
         #expect(StatusRating(good: ["x", ""], bad: []).goodMask == 0)
     }
 }
+
+/// configtest warns when the status worker's rules overlap.
+@Suite struct StatusRatingConfigurationTests {
+    @Test func overlappingRulesAreReported() {
+        var log = DiagnosticLog()
+        let sources = [PropertySource.workersFile("worker.list=st\nworker.st.type=status\nworker.st.good=a\n"
+                                                  + "worker.st.bad=e\n", file: "w.properties")]
+        _ = WorkersConfiguration.load(sources: sources, serverRoot: "/", environment: { _ in nil }, log: &log)
+        #expect(log.entries.contains { $0.code == .statusRatingOverlap && $0.description.contains("w.properties:4") })
+    }
+}

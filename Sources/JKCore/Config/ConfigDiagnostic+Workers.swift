@@ -8,6 +8,8 @@ extension ConfigDiagnostic.Code {
     /// A `worker.…` key that does not end in a known attribute (mod_jk: "The attribute '…' is not
     /// supported", httpd refuses to start).
     public static let unknownAttribute = Self("unknown-attribute")
+    /// A status worker's `good` and `bad` rules overlap (mod_jk warns too).
+    public static let statusRatingOverlap = Self("status-rating-overlap")
     /// `worker.X.type` names no worker type (comparison is case-sensitive).
     public static let unknownWorkerType = Self("unknown-worker-type")
     /// `worker.X.type` is `ajp12` or `ajp14`, which mod_jk knows but SwiftJK does not implement.

@@ -159,6 +159,13 @@ extension WorkerPropertyReader {
         if !good.isEmpty { settings.good = good }
         let bad = list("bad").map(\.text)
         if !bad.isEmpty { settings.bad = bad }
+        if StatusRating(good: settings.good, bad: settings.bad).overlaps {
+            let where_ = property("bad") ?? property("good")
+            log.warning(.statusRatingOverlap,
+                        "status worker rules good=\(settings.good.joined(separator: ",")) and "
+                            + "bad=\(settings.bad.joined(separator: ",")) both match some member state; bad wins "
+                            + "(as in mod_jk), so those members are counted as bad", at: where_?.location)
+        }
         return settings
     }
 }

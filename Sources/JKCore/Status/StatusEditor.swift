@@ -35,16 +35,9 @@ public struct StatusEditor {
             let slot = lb.topology.balancerSlot
             guard slot < slots.count else { return 0 }
             var config = slots[slot].config
-            var changes = 0
-            func note(_ name: String, _ old: String, _ new: String) {
-                guard old != new else { return }
-                changes += 1
-                log("Status worker '\(statusName)' changing '\(name)' for lb worker '\(lb.name)' from '\(old)' to '\(new)'")
-            }
+            var changes = ChangeRecorder(statusName: statusName, described: "lb worker '\(lb.name)'", log: log)
             func int(_ key: String, _ name: String, _ field: WritableKeyPath<sjk_slot_config_t, Int32>, minimum: Int) {
-                guard let value = query.integer(key), value >= minimum else { return }
-                note(name, String(config[keyPath: field]), String(value))
-                config[keyPath: field] = Int32(clamping: value)
+                changes.setInteger(query, key, name, in: &config, field, minimum: minimum)
             }
             int("vlr", "retries", \.lb_retries, minimum: 1)
             int("vlri", "retry_interval", \.lb_retry_interval, minimum: 1)
@@ -52,26 +45,26 @@ public struct StatusEditor {
             int("vlee", "error_escalation_time", \.error_escalation_time, minimum: 1)
             int("vlx", "max_reply_timeouts", \.max_reply_timeouts, minimum: 0)
             if let flag = query["vls"].flatMap(Self.boolean) {
-                note("sticky_session", config.sticky_session != 0 ? "1" : "0", flag ? "1" : "0")
+                changes.note("sticky_session", config.sticky_session != 0 ? "1" : "0", flag ? "1" : "0")
                 config.sticky_session = flag ? 1 : 0
             }
             if let flag = query["vlf"].flatMap(Self.boolean) {
-                note("sticky_session_force", config.sticky_session_force != 0 ? "1" : "0", flag ? "1" : "0")
+                changes.note("sticky_session_force", config.sticky_session_force != 0 ? "1" : "0", flag ? "1" : "0")
                 config.sticky_session_force = flag ? 1 : 0
             }
             if let text = query["vlm"], let method = Self.method(text) {
-                note("method", LoadBalancerMethod(statusCode: config.method).statusName, method.statusName)
+                changes.note("method", LoadBalancerMethod(statusCode: config.method).statusName, method.statusName)
                 config.method = method.statusCode
             }
             if let text = query["vll"], let lock = Self.lock(text) {
-                note("lock", config.lock == 1 ? "Pessimistic" : "Optimistic", lock == 1 ? "Pessimistic" : "Optimistic")
+                changes.note("lock", config.lock == 1 ? "Pessimistic" : "Optimistic", lock == 1 ? "Pessimistic" : "Optimistic")
                 config.lock = lock
             }
-            if changes > 0 {
+            if changes.count > 0 {
                 slots[slot].config = config
                 sjk_atomic_increment_u32(&segment.header.pointee.config_generation)
             }
-            return changes
+            return changes.count
         }
     }
 
@@ -128,12 +121,8 @@ public struct StatusEditor {
 
     /// The member fields (`vwa vwf vwn vwr vwc vwd`) of one (lb, member) slot.
     private func editMember(_ slot: inout sjk_slot_t, values: StatusQuery, described: String) -> Int {
-        var changes = 0
-        func note(_ name: String, _ old: String, _ new: String) {
-            guard old != new else { return }
-            changes += 1
-            log("Status worker '\(statusName)' changing '\(name)' for \(described) from '\(old)' to '\(new)'")
-        }
+        var changes = ChangeRecorder(statusName: statusName, described: described, log: log)
+        func note(_ name: String, _ old: String, _ new: String) { changes.note(name, old, new) }
         if let text = values["vwa"] {
             let activation = Self.activation(text)
             note("activation", String(describing: MemberActivation(slotValue: slot.activation).attributeText),
@@ -148,9 +137,8 @@ public struct StatusEditor {
             note("route", slot.config.string(.route), route)
             slot.config.setString(.route, route)
             if slot.config.string(.domain).isEmpty, let dot = route.firstIndex(of: ".") {
-                let domain = String(route[..<dot])
-                note("domain", "", domain)
-                slot.config.setString(.domain, domain)
+                // mod_jk derives the domain without logging it.
+                slot.config.setString(.domain, String(route[..<dot]))
             }
         }
         if let redirect = values["vwr"], redirect.utf8.count < Int(SJK_SHM_STR_SIZE) {
@@ -165,18 +153,14 @@ public struct StatusEditor {
             note("distance", String(slot.distance), String(value))
             slot.distance = Int32(clamping: value)
         }
-        return changes
+        return changes.count
     }
 
     /// The ajp13 fields (`va*`) of one worker slot.
     private func editWorker(_ slot: inout sjk_slot_t, values: StatusQuery, described: String) -> Int {
-        var changes = 0
         var config = slot.config
-        func note(_ name: String, _ old: String, _ new: String) {
-            guard old != new else { return }
-            changes += 1
-            log("Status worker '\(statusName)' changing '\(name)' for \(described) from '\(old)' to '\(new)'")
-        }
+        var changes = ChangeRecorder(statusName: statusName, described: described, log: log)
+        func note(_ name: String, _ old: String, _ new: String) { changes.note(name, old, new) }
         var moved = false
         if let host = values["vahst"], !host.isEmpty, host.utf8.count < Int(SJK_SHM_STR_SIZE) {
             if host != config.string(.host) { moved = true }
@@ -189,9 +173,7 @@ public struct StatusEditor {
             config.port = Int32(port)
         }
         func int(_ key: String, _ name: String, _ field: WritableKeyPath<sjk_slot_config_t, Int32>, minimum: Int) {
-            guard let value = values.integer(key), value >= minimum else { return }
-            note(name, String(config[keyPath: field]), String(value))
-            config[keyPath: field] = Int32(clamping: value)
+            changes.setInteger(values, key, name, in: &config, field, minimum: minimum)
         }
         int("vacpt", "connection_pool_timeout", \.connection_pool_timeout, minimum: 0)
         int("vapng", "ping_timeout", \.ping_timeout, minimum: 0)
@@ -210,7 +192,35 @@ public struct StatusEditor {
         }
         if moved { config.addr_sequence &+= 1 }
         slot.config = config
-        return changes
+        return changes.count
+    }
+
+    /// Counts the changes of one edit and logs each with its old and new value (mod_jk's wording).
+    private struct ChangeRecorder {
+        let statusName: String
+        let described: String
+        let log: (String) -> Void
+        private(set) var count = 0
+
+        init(statusName: String, described: String, log: @escaping (String) -> Void) {
+            self.statusName = statusName
+            self.described = described
+            self.log = log
+        }
+
+        mutating func note(_ name: String, _ old: String, _ new: String) {
+            guard old != new else { return }
+            count += 1
+            log("Status worker '\(statusName)' changing '\(name)' for \(described) from '\(old)' to '\(new)'")
+        }
+
+        /// Sets an integer field from `query[key]` when it is at least `minimum`.
+        mutating func setInteger(_ query: StatusQuery, _ key: String, _ name: String, in config: inout sjk_slot_config_t,
+                                 _ field: WritableKeyPath<sjk_slot_config_t, Int32>, minimum: Int) {
+            guard let value = query.integer(key), value >= minimum else { return }
+            note(name, String(config[keyPath: field]), String(value))
+            config[keyPath: field] = Int32(clamping: value)
+        }
     }
 
     // MARK: reset and recover

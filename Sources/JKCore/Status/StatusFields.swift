@@ -108,25 +108,15 @@ enum StatusFields {
             StatusField("elected", c.used),
             StatusField("sessions", m.sessions),
             StatusField("errors", m.errors),
-            StatusField("client_errors", c.clientErrors),
-            StatusField("reply_timeouts", c.replyTimeouts),
-            StatusField("transferred", c.transferred),
-            StatusField("read", c.read),
-            StatusField("busy", c.busy),
-            StatusField("max_busy", c.maxBusy),
-            StatusField("connected", c.connected),
-            StatusField("max_connected", c.maxConnected),
+        ] + traffic(c) + [
             StatusField("time_to_recover_min", m.timeToRecover.min),
             StatusField("time_to_recover_max", m.timeToRecover.max),
         ]
     }
 
-    /// A plain ajp13 worker's fields after its settings, up to `map_count`.
-    static func ajpCounters(_ w: StatusSnapshot.AJPWorker) -> [StatusField] {
-        let c = w.counters
-        return [
-            StatusField("used", c.used),
-            StatusField("errors", c.errors),
+    /// The traffic counters members and plain workers share, from `client_errors` to `max_connected`.
+    static func traffic(_ c: StatusSnapshot.AJPCounters) -> [StatusField] {
+        [
             StatusField("client_errors", c.clientErrors),
             StatusField("reply_timeouts", c.replyTimeouts),
             StatusField("transferred", c.transferred),
@@ -135,8 +125,25 @@ enum StatusFields {
             StatusField("max_busy", c.maxBusy),
             StatusField("connected", c.connected),
             StatusField("max_connected", c.maxConnected),
-            StatusField("map_count", w.maps.count),
         ]
+    }
+
+    /// A member as one object of txt and xml: name, settings, member fields, reset and error times.
+    static func memberObject(_ m: StatusSnapshot.Member, now: Int64, xmlOrder: Bool) -> [StatusField] {
+        [StatusField("name", m.name)] + ajp(m.config, xmlOrder: xmlOrder) + member(m)
+            + reset(m.counters.lastReset, now: now) + errorTime(m.errorTime, now: now, spaced: false)
+    }
+
+    /// A plain ajp13 worker as one object of txt and xml.
+    static func ajpObject(_ w: StatusSnapshot.AJPWorker, now: Int64, xmlOrder: Bool) -> [StatusField] {
+        [StatusField("name", w.name)] + ajp(w.config, xmlOrder: xmlOrder) + ajpCounters(w)
+            + reset(w.counters.lastReset, now: now) + errorTime(w.errorTime, now: now, spaced: false)
+    }
+
+    /// A plain ajp13 worker's fields after its settings, up to `map_count`.
+    static func ajpCounters(_ w: StatusSnapshot.AJPWorker) -> [StatusField] {
+        [StatusField("used", w.counters.used), StatusField("errors", w.counters.errors)] + traffic(w.counters)
+            + [StatusField("map_count", w.maps.count)]
     }
 
     /// `last_reset_at` and `last_reset_ago`.

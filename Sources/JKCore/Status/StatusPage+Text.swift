@@ -22,9 +22,7 @@ extension StatusPage {
             for (lb, members) in shown {
                 line("Balancer Worker", [StatusField("name", lb.name)] + StatusFields.balancer(lb, now: now))
                 for member in members {
-                    line("Member", [StatusField("name", member.name)] + StatusFields.ajp(member.config, xmlOrder: false)
-                         + StatusFields.member(member) + StatusFields.reset(member.counters.lastReset, now: now)
-                         + StatusFields.errorTime(member.errorTime, now: now, spaced: false))
+                    line("Member", StatusFields.memberObject(member, now: now, xmlOrder: false))
                 }
                 for (index, entry) in lb.maps.enumerated() {
                     line("Map", [StatusField("id", index + 1)] + StatusFields.map(entry))
@@ -36,9 +34,7 @@ extension StatusPage {
         do {
             let shown = workers
             for worker in shown {
-                line("AJP Worker", [StatusField("name", worker.name)] + StatusFields.ajp(worker.config, xmlOrder: false)
-                     + StatusFields.ajpCounters(worker) + StatusFields.reset(worker.counters.lastReset, now: now)
-                     + StatusFields.errorTime(worker.errorTime, now: now, spaced: false))
+                line("AJP Worker", StatusFields.ajpObject(worker, now: now, xmlOrder: false))
                 for (index, entry) in worker.maps.enumerated() {
                     line("Map", [StatusField("id", index + 1)] + StatusFields.map(entry))
                 }

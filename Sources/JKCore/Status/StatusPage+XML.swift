@@ -30,9 +30,7 @@ extension StatusPage {
             element("balancer", [StatusField("name", lb.name)] + StatusFields.balancer(lb, now: now), indent: 2,
                     open: true)
             for member in members {
-                element("member", [StatusField("name", member.name)] + StatusFields.ajp(member.config, xmlOrder: true)
-                        + StatusFields.member(member) + StatusFields.reset(member.counters.lastReset, now: now)
-                        + StatusFields.errorTime(member.errorTime, now: now, spaced: false), indent: 6)
+                element("member", StatusFields.memberObject(member, now: now, xmlOrder: true), indent: 6)
             }
             for (index, entry) in lb.maps.enumerated() {
                 element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
@@ -44,9 +42,7 @@ extension StatusPage {
         if showsCounts { element("ajp_workers", [StatusField("count", workers.count)], indent: 0, open: true) }
         for worker in workers {
             // mod_jk closes the ajp element before its map entries.
-            element("ajp", [StatusField("name", worker.name)] + StatusFields.ajp(worker.config, xmlOrder: true)
-                    + StatusFields.ajpCounters(worker) + StatusFields.reset(worker.counters.lastReset, now: now)
-                    + StatusFields.errorTime(worker.errorTime, now: now, spaced: false), indent: 2)
+            element("ajp", StatusFields.ajpObject(worker, now: now, xmlOrder: true), indent: 2)
             for (index, entry) in worker.maps.enumerated() {
                 element("map", [StatusField("id", index + 1)] + StatusFields.map(entry), indent: 6)
             }
