@@ -7,24 +7,26 @@ enum BalancedService {
     static func serve(_ lb: LoadBalancerRuntime, registry: Registry, request: sjk_request_t,
                       extensions: RuleExtensionsRef?, io: HostIO, outcome: sjk_outcome_t) -> sjk_outcome_t {
         var outcome = outcome
-        guard let slots = lb.slots, let segment = registry.segment else {
+        // One topology for the whole request (an edit publishes a new one for later requests).
+        let topology = lb.topology
+        guard let slots = lb.slots(for: topology), let segment = registry.segment else {
             io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name) has no shared memory; check JkShmFile")
             outcome.status = 503
             return outcome
         }
         let rule = extensions ?? RuleExtensionsRef.none   // `rule.value` is read in place, never copied
         let uri = ForwardedURIChoice.form(for: request)
-        return RequestScratch.with(packetSize: lb.packetSize, firstPacketSize: lb.firstPacketSize,
+        return RequestScratch.with(packetSize: topology.packetSize, firstPacketSize: topology.firstPacketSize,
                                    request: request) { scratch in
             guard scratch.readFirstBody(host: io) else {
                 outcome.status = 400
                 outcome.client_error = 1
                 return outcome
             }
-            return BalancerService.withLocalStates(memberCount: lb.topology.memberCount) { states in
+            return BalancerService.withLocalStates(memberCount: topology.memberCount) { states in
                 // Gathered here, so the service takes the facts without a copy.
                 let facts = BalancerRequest.gather(
-                    topology: lb.topology, extensions: rule.value,
+                    topology: topology, extensions: rule.value,
                     activationOverrides: activationOverrides(rule.value, lb: lb),
                     environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
                     environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
@@ -97,12 +99,12 @@ enum BalancedService {
                 if let route = service.routeBytes(for: service.route) { outcome.route = sjk_str_t(route) }
                 return outcome
             case .forward(let attempt, let endpoint):
-                outcome.member = Int32(clamping: lb.topology.members[attempt.member].workerSlot)
+                outcome.member = Int32(clamping: service.slots.topology.members[attempt.member].workerSlot)
                 let route = service.routeBytes(for: attempt.route)
                 if let route { outcome.route = sjk_str_t(route) }
                 let options = forwardOptions(endpoint.settings, request: request, rule: rule,
                                              cookie: attempt.setsSessionCookie
-                                                 ? lb.topology.sessionCookieValue(member: attempt.member,
+                                                 ? service.slots.topology.sessionCookieValue(member: attempt.member,
                                                                                   secure: request.is_ssl != 0) : nil)
                 var stats = ForwardStats()
                 let result = withSecret(endpoint.settings.secret) { secret in

@@ -38,20 +38,13 @@ public final class LoadBalancerRuntime: @unchecked Sendable {
     @inline(__always)
     public var topology: BalancerTopology { topologyCell.current }
 
-    /// The largest member max_packet_size (buffer size for FORWARD_REQUEST).
-    public var packetSize: Int {
-        let largest = endpoints.reduce(0) { max($0, $1?.settings.maxPacketSize ?? 0) }
-        return largest > 0 ? largest : 8192
-    }
-
-    /// The smallest member max_packet_size: the replayed first body packet fits every member.
-    public var firstPacketSize: Int {
-        let smallest = endpoints.reduce(Int.max) { min($0, $1?.settings.maxPacketSize ?? Int.max) }
-        return smallest == Int.max ? 8192 : smallest
-    }
-
     /// The slots of this lb with the current topology, once the segment is attached.
     public var slots: BalancerSlots? {
+        slots(for: topology)
+    }
+
+    /// The slots of this lb seen through `topology` (one this runtime published), once attached.
+    public func slots(for topology: BalancerTopology) -> BalancerSlots? {
         guard let segment else { return nil }
         return BalancerSlots(checked: segment, topology: topology)
     }

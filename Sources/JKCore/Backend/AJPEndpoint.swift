@@ -53,19 +53,31 @@ public final class AJPEndpoint: @unchecked Sendable {
 
     /// What a status-worker edit can replace: the settings and the resolved address, with the
     /// address generation that tells pooled connections to an old address apart.
-    public final class State: Sendable {
-        /// Effective settings.
-        public let settings: Settings
+    ///
+    /// The settings sit in their own allocation so the request path reads a field through a
+    /// pointer, without copying the struct (and retaining its arrays) for every access.
+    public final class State: @unchecked Sendable {
+        /// Effective settings; immutable for the life of the state.
+        public let storage: UnsafeMutablePointer<Settings>
         /// Where to connect; nil when the host did not resolve or the port is 0.
         public let address: BackendAddress?
         /// Bumped whenever host or port change.
         public let addressGeneration: UInt32
 
+        /// Effective settings.
+        public var settings: Settings { storage.pointee }
+
         /// Creates a state.
         public init(settings: Settings, address: BackendAddress?, addressGeneration: UInt32) {
-            self.settings = settings
+            storage = UnsafeMutablePointer<Settings>.allocate(capacity: 1)
+            storage.initialize(to: settings)
             self.address = address
             self.addressGeneration = addressGeneration
+        }
+
+        deinit {
+            storage.deinitialize(count: 1)
+            storage.deallocate()
         }
     }
 
@@ -84,9 +96,12 @@ public final class AJPEndpoint: @unchecked Sendable {
     /// The MPM's threads per child, the default connection_pool_size when settings are re-derived.
     public let threadsPerChild: Int
 
-    /// Effective settings (the current state's).
+    /// Effective settings (the current state's), read in place: the state lives as long as the
+    /// endpoint's cell, so the pointer stays valid while a request uses it.
     @inline(__always)
-    public var settings: Settings { state.current.settings }
+    public var settings: Settings {
+        _read { yield state.withCurrent { $0.storage }.pointee }
+    }
 
     /// Where to connect; nil when the host did not resolve or the port is 0 (contact disabled).
     @inline(__always)

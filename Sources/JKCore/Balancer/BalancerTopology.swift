@@ -79,6 +79,10 @@ public final class BalancerTopology: Sendable {
     public let failoverMember: Int?
     /// The lbfactor multipliers computed from the configuration (for logging the overflow case).
     public let multipliers: LBMultiplier.Result
+    /// The largest member max_packet_size (buffer size for FORWARD_REQUEST).
+    public let packetSize: Int
+    /// The smallest member max_packet_size: the replayed first body packet fits every member.
+    public let firstPacketSize: Int
     private let strings: BalancerStrings
     private let sessionCookieHandle: BalancerStrings.Handle
     private let sessionPathHandle: BalancerStrings.Handle
@@ -123,6 +127,8 @@ public final class BalancerTopology: Sendable {
         self.maintainInterval = max(maintainInterval, 0)
         self.failoverMember = inputs.firstIndex { !$0.settings.redirect.isEmpty }
         self.multipliers = LBMultiplier.multipliers(lbfactors: inputs.map(\.settings.lbfactor))
+        self.packetSize = inputs.map(\.settings.maxPacketSize).max() ?? 8192
+        self.firstPacketSize = inputs.map(\.settings.maxPacketSize).min() ?? 8192
         self.strings = store
         self.sessionCookieHandle = handles[inputs.count * 5]
         self.sessionPathHandle = handles[inputs.count * 5 + 1]

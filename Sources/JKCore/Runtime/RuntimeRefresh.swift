@@ -45,11 +45,10 @@ extension Registry {
             guard current != sjk_atomic_load_u32(appliedGeneration) else { return }
             let records = segment.withLock { slots in Array(slots).map(\.config) }
             for runtime in runtimes {
-                switch runtime {
-                case .ajp(let endpoint): refresh(endpoint, records: records)
-                case .loadBalancer(let lb): refresh(lb, records: records)
-                case .status: break
-                }
+                if case .ajp(let endpoint) = runtime { refresh(endpoint, records: records) }
+            }
+            for runtime in runtimes {
+                if case .loadBalancer(let lb) = runtime { refresh(lb, records: records) }
             }
             sjk_atomic_store_u32(appliedGeneration, current)
         }
@@ -81,8 +80,12 @@ extension Registry {
         var inputs = lb.memberInputs
         for index in inputs.indices where inputs[index].memberSlot < records.count {
             inputs[index].settings = records[inputs[index].memberSlot].appliedMember(to: inputs[index].settings)
+            if index < lb.endpoints.count, let endpoint = lb.endpoints[index] {
+                inputs[index].settings.maxPacketSize = endpoint.settings.maxPacketSize
+            }
         }
-        let unchanged = settings == old.settings && inputs.indices.allSatisfy { index in
+        let unchanged = settings == old.settings && old.packetSize == inputs.map(\.settings.maxPacketSize).max()
+            && old.firstPacketSize == inputs.map(\.settings.maxPacketSize).min() && inputs.indices.allSatisfy { index in
             index < old.members.count
                 && inputs[index].settings.route == String(decoding: old.route(of: index), as: UTF8.self)
                 && inputs[index].settings.domain == String(decoding: old.domain(of: index), as: UTF8.self)

@@ -37,6 +37,13 @@ public final class SnapshotCell<Value: AnyObject>: @unchecked Sendable {
         return Unmanaged<Value>.fromOpaque(raw).takeUnretainedValue()
     }
 
+    /// Runs `body` on the current value without retaining it (the cell keeps it alive).
+    @inline(__always)
+    public func withCurrent<R>(_ body: (Value) -> R) -> R {
+        let raw = sjk_atomic_load_pointer(storage).unsafelyUnwrapped
+        return Unmanaged<Value>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
+    }
+
     /// Makes `value` the current value; readers see it from their next `current`.
     public func publish(_ value: Value) {
         pthread_mutex_lock(mutex)
