@@ -16,7 +16,6 @@
 #include "sjk_abi.h"
 
 /** The version SwiftJK reports in the Server header component and logs. */
-#define SJK_VERSION "0.1.0"
 
 /** The handler name mod_jk uses. */
 #define SJK_HANDLER "jakarta-servlet"

@@ -379,11 +379,17 @@ def test_cross_site_changes_are_refused_and_scripts_pass(site):
     assert status == 403
     assert site.value("worker.tomcat1.activation") == "ACT"
     assert "another site" in site.apache.jk_log()
-    # A POST form without the page's nonce is refused; with it, it works.
+    # A browser's form post (same origin) without the page's nonce is refused; with it, it works.
     form = "cmd=update&w=lb&sw=tomcat1&vwd=2&mime=txt"
-    ctype = {"Content-Type": "application/x-www-form-urlencoded"}
+    ctype = {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": f"http://127.0.0.1:{site.apache.port}"}
     status, _, _ = site.get("/jkstatus", headers=ctype, method="POST", body=form + "&nonce=00")
     assert status == 403
+    # A script's form post (curl -d: no Origin, Referer or Sec-Fetch headers) needs no nonce.
+    status, _, body = site.get("/jkstatus", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                               method="POST", body="cmd=update&w=lb&sw=tomcat1&vwd=1&mime=txt")
+    assert status == 200 and body.splitlines()[-1].startswith("Result: type=OK")
+    assert site.value("worker.tomcat1.distance") == "1"
     _, _, page = site.status("cmd=list")
     nonce = re.search(r'name="nonce" value="([0-9a-f]+)"', page).group(1)
     status, _, body = site.get("/jkstatus", headers=ctype, method="POST", body=form + "&nonce=" + nonce)

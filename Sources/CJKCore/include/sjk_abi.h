@@ -22,6 +22,9 @@ extern "C" {
 /* Common types                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
+/** SwiftJK's version (the Server header component, the status worker, the metrics). */
+#define SJK_VERSION "0.1.0"
+
 /** Result of every sjk_* call. */
 typedef int32_t sjk_status_t;
 enum {
@@ -325,6 +328,23 @@ typedef struct sjk_slot_config {
     int32_t reserved;
 } sjk_slot_config_t;
 
+/** Failure kinds counted per ajp13 worker for the metrics (`failures[]`). */
+enum {
+    SJK_FAIL_CONNECT_REFUSED = 0, /**< connect refused (or another connect error) */
+    SJK_FAIL_CONNECT_TIMEOUT = 1, /**< connect timed out */
+    SJK_FAIL_CPING = 2,           /**< no CPONG (connect or prepost CPing) */
+    SJK_FAIL_REPLY_TIMEOUT = 3,   /**< no packet within reply_timeout */
+    SJK_FAIL_RESET = 4,           /**< the backend closed or reset the connection, or a send failed */
+    SJK_FAIL_PROTOCOL = 5,        /**< not AJP, or malformed AJP */
+    SJK_FAIL_CLIENT_ABORT = 6,    /**< the client went away during the request */
+    SJK_FAIL_OTHER = 7,           /**< pool exhausted, contact disabled, fail_on_status */
+    SJK_FAIL_KINDS = 8
+};
+
+/** Buckets of the response-time histograms: upper bounds 5 ms, 10, 25, 50, 100, 250, 500 ms,
+ *  1 s, 2.5, 5, 10 s and +Inf; each bucket counts only its own range (not cumulative). */
+#define SJK_HISTOGRAM_BUCKETS 12
+
 /** One shared record. Slot i < worker count belongs to worker i (busy/used counters of an ajp
  *  worker, maintenance time of an lb); the slots after them belong to (lb, member) pairs.
  *  Every field is read and written only with the segment lock held. */
@@ -354,6 +374,20 @@ typedef struct sjk_slot {
     int64_t last_reset_time;    /**< seconds: configuration time or the last status `reset` */
     uint64_t used;              /**< worker slots: requests served by the worker (mod_jk's `used`) */
     sjk_slot_config_t config;   /**< runtime-editable configuration (see sjk_slot_config_t) */
+    /* Metrics (updated atomically; read by the status worker's Prometheus and JSON output). */
+    uint64_t responses[5];      /**< worker slots: backend responses by status class 1xx..5xx */
+    uint64_t failures[SJK_FAIL_KINDS]; /**< worker slots: failed attempts by kind */
+    uint64_t retries;           /**< worker slots: attempts after the first on the same worker */
+    uint64_t failovers;         /**< lb slots: requests that moved on to another member */
+    uint64_t sticky[3];         /**< lb slots: route found, route's member unavailable, no session */
+    uint64_t first_byte_buckets[SJK_HISTOGRAM_BUCKETS]; /**< worker: time to first backend packet */
+    uint64_t total_buckets[SJK_HISTOGRAM_BUCKETS];      /**< worker: time to the end of the exchange */
+    uint64_t first_byte_sum_us; /**< worker: sum of the first-byte times, microseconds */
+    uint64_t total_sum_us;      /**< worker: sum of the total times, microseconds */
+    int32_t idle_connections;   /**< worker: pooled idle connections across all processes */
+    int32_t reserved_metrics;
+    int64_t state_changed_at;   /**< member slots: seconds of the last state change (not OK/IDLE <-> OK) */
+    int64_t last_sticky_time;   /**< member slots: seconds of the last request routed by session */
 } sjk_slot_t;
 
 /** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim

@@ -41,7 +41,9 @@ enum BalancedService {
                     service.readMemberStates { member in
                         member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
                     }
-                    return nextStep(&service, lb: lb)
+                    let step = nextStep(&service, lb: lb)
+                    countStickyOutcome(step, hasSession: facts.sessionID != nil, slots: slots)
+                    return step
                 }
                 return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
                            rule: rule, scratch: scratch, io: io, outcome: outcome)
@@ -128,8 +130,27 @@ enum BalancedService {
                 }
                 io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
                        + "failed (\(report.result)); trying another member")
+                sjk_atomic_add_u64(&service.slots.balancer.pointee.failovers, 1)
                 step = next
             }
+        }
+    }
+
+    /// The sticky-session metrics of the request's first choice: its route found (and when the
+    /// member last served a sticky request, for drains), the route's member unavailable, or no
+    /// session. Runs with the segment lock held.
+    private static func countStickyOutcome(_ step: Step, hasSession: Bool, slots: BalancerSlots) {
+        let index: Int
+        switch step {
+        case .forward(let attempt, _) where attempt.viaSession:
+            index = 0
+            slots.member(attempt.member).pointee.last_sticky_time = WallClock.seconds()
+        case .forward, .giveUp, .sleep:
+            index = hasSession ? 1 : 2
+        }
+        withUnsafeMutableBytes(of: &slots.balancer.pointee.sticky) { bytes in
+            let counters = bytes.bindMemory(to: UInt64.self)
+            if let base = counters.baseAddress, index < counters.count { sjk_atomic_add_u64(base + index, 1) }
         }
     }
 

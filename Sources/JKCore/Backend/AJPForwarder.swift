@@ -92,18 +92,26 @@ public struct AJPForwarder {
         let firstChunk = scratch.firstChunk
         var lastFailure = AJPFailure.disabled
         let attempts = max(endpoint.settings.retries, 1)
+        let metrics = WorkerMetrics(endpoint.slot)
+        stats.startUs = BackendSocket.nowUs()
+        stats.firstByteUs = 0
         for attempt in 0..<attempts {
-            if attempt > 0 { BackendSocket.sleepMs(endpoint.settings.retryIntervalMs) }
+            if attempt > 0 {
+                BackendSocket.sleepMs(endpoint.settings.retryIntervalMs)
+                metrics.countRetry()
+            }
             let result = attemptOnce(request, body: body, firstChunk: firstChunk,
                                      packets: (forwardPacket, firstBody), options: options,
                                      bodyBuffer: bodyBuffer, stats: &stats)
             switch result {
             case .failed(let failure, let recoverable):
                 lastFailure = failure
+                metrics.countFailure(failure)
                 if failure == .replyTimeout { stats.replyTimeouts &+= 1 }
                 host.log(SJK_LOG_INFO, "worker \(endpoint.name) attempt \(attempt + 1)/\(attempts): \(failure)")
                 if !recoverable { return result }
             default:
+                metrics.finished(result, stats: stats)
                 return result
             }
         }
@@ -171,6 +179,7 @@ public struct AJPForwarder {
             case .payload(let bytes):
                 payload = bytes
                 stats.bytesReceived &+= UInt64(bytes.count &+ 4)
+                if stats.firstByteUs == 0 { stats.firstByteUs = BackendSocket.nowUs() }
             case .timedOut: return .failed(.replyTimeout, recoverable: true)
             case .closed(let error): return .failed(.backendClosed(error), recoverable: true)
             case .invalid(let error): return .failed(.protocolError(error), recoverable: true)

@@ -161,6 +161,13 @@ public enum BackendSocket {
         return Int64(now.tv_sec) &* 1000 &+ Int64(now.tv_nsec / 1_000_000)
     }
 
+    /// Monotonic time in microseconds (for response-time metrics).
+    public static func nowUs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) &* 1_000_000 &+ Int64(now.tv_nsec / 1000)
+    }
+
     /// Sleeps for `ms` milliseconds.
     public static func sleepMs(_ ms: Int) {
         guard ms > 0 else { return }

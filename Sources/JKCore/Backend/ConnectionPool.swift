@@ -1,3 +1,4 @@
+import CJKCore
 import Glibc
 
 /// The per-process pool of idle connections of one AJP worker (reference §8.1).
@@ -13,6 +14,16 @@ public final class ConnectionPool: @unchecked Sendable {
     public let size: Int
     /// connection_pool_minsize: idle connections kept when shrinking.
     public let minSize: Int
+    /// The worker slot whose `idle_connections` gauge counts this pool's idle connections; set in
+    /// the parent when the segment is attached.
+    var counter: UnsafeMutablePointer<sjk_slot_t>?
+
+    /// Adds `delta` to the shared idle-connection gauge.
+    @inline(__always)
+    private func countIdle(_ delta: Int) {
+        guard let counter, delta != 0 else { return }
+        _ = sjk_atomic_add_i32(&counter.pointee.idle_connections, Int32(clamping: delta))
+    }
 
     /// Creates an empty pool.
     public init(size: Int, minSize: Int) {
@@ -45,6 +56,7 @@ public final class ConnectionPool: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         if let connection = idle.popLast() {
             inUse += 1
+            countIdle(-1)
             return .pooled(connection)
         }
         guard inUse + idle.count < size else { return .exhausted }
@@ -78,7 +90,9 @@ public final class ConnectionPool: @unchecked Sendable {
     public func nextIdle() -> AJPConnection? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return idle.popLast()
+        let connection = idle.popLast()
+        if connection != nil { countIdle(-1) }
+        return connection
     }
 
     /// Returns a slot; the connection goes back to the idle list when given, else it is
@@ -87,7 +101,10 @@ public final class ConnectionPool: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         inUse = max(inUse - 1, 0)
-        if let connection { idle.append(connection) }
+        if let connection {
+            idle.append(connection)
+            countIdle(1)
+        }
     }
 
     /// Closes idle connections unused for `idleTimeoutMs` while keeping `minSize` (maintenance).
@@ -97,6 +114,7 @@ public final class ConnectionPool: @unchecked Sendable {
         while idle.count > minSize, let oldest = idle.first, now - oldest.lastUsedMs > idleTimeoutMs {
             expired.append(idle.removeFirst())
         }
+        countIdle(-expired.count)
         pthread_mutex_unlock(mutex)
         for connection in expired { connection.close() }
     }
@@ -107,6 +125,7 @@ public final class ConnectionPool: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         let all = idle
         idle.removeAll()
+        countIdle(-all.count)
         pthread_mutex_unlock(mutex)
         for connection in all { connection.close() }
     }
@@ -119,6 +138,7 @@ public final class ConnectionPool: @unchecked Sendable {
         let (stale, fresh) = (idle.filter { now - $0.lastUsedMs > idleMs }, idle.filter { now - $0.lastUsedMs <= idleMs })
         idle = fresh
         inUse += stale.count
+        countIdle(-stale.count)
         return stale
     }
 
@@ -128,6 +148,7 @@ public final class ConnectionPool: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         inUse = max(inUse - alive.count - closed, 0)
         idle.append(contentsOf: alive)
+        countIdle(alive.count)
     }
 
     /// Forgets every idle connection without closing it: after fork, a child must not share the

@@ -9,6 +9,10 @@ public struct ForwardStats: Equatable, Sendable {
     public var bytesReceived: UInt64 = 0
     /// Attempts that ended in a reply timeout.
     public var replyTimeouts = 0
+    /// Monotonic µs when forwarding to the current worker started (0: not timed).
+    public var startUs: Int64 = 0
+    /// Monotonic µs when its first packet arrived (0: none yet).
+    public var firstByteUs: Int64 = 0
 
     /// Nothing counted yet.
     public init() {}

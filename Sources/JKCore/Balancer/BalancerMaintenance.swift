@@ -115,19 +115,19 @@ public enum BalancerMaintenance {
                 if now.subtractingClamped(slot.pointee.last_error_time) > recoverTime {
                     if settings.method != .busyness { slot.pointee.lb_value = curmax }
                     slots.worker(member).pointee.reply_timeouts = 0
-                    slot.pointee.state = MemberState.recover.slotValue
+                    slot.setMemberState(MemberState.recover)
                     report.recovered += 1
                     outsideError += 1
                 }
             } else if slot.pointee.first_error_time > 0,
                       now.subtractingClamped(slot.pointee.first_error_time) >= escalationTime,
                       state != .recover {
-                slot.pointee.state = MemberState.error.slotValue
+                slot.setMemberState(MemberState.error)
                 report.escalated += 1
             } else {
                 outsideError += 1
                 if state == .ok, slot.pointee.elected == slot.pointee.elected_snapshot {
-                    slot.pointee.state = MemberState.idle.slotValue
+                    slot.setMemberState(MemberState.idle)
                     report.idled += 1
                 }
             }
@@ -148,7 +148,7 @@ public enum BalancerMaintenance {
             let slot = slots.member(member)
             guard MemberState(slotValue: slot.pointee.state) == .error else { continue }
             slots.worker(member).pointee.reply_timeouts = 0
-            slot.pointee.state = MemberState.forced.slotValue
+            slot.setMemberState(MemberState.forced)
             if let states { states[member] = .forced }
             forced += 1
         }

@@ -149,7 +149,7 @@ public struct BalancerService {
             if MemberState(slotValue: slot.pointee.state) == .busy {
                 let limit = slots.topology.members[member].busyLimit
                 if (limit <= 0 || Int(slots.worker(member).pointee.busy) < limit) && hasFreeEndpoint(member) {
-                    slot.pointee.state = MemberState.ok.slotValue
+                    slot.setMemberState(MemberState.ok)
                 }
             }
             states[member] = MemberState(slotValue: slot.pointee.state)

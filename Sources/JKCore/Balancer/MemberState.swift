@@ -88,3 +88,19 @@ extension MemberActivation {
         }
     }
 }
+
+extension UnsafeMutablePointer where Pointee == sjk_slot_t {
+    /// Stores a member's new state; a change other than between OK/IDLE and OK also records the
+    /// time in `state_changed_at` (the "last state change" operators see).
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    @inline(__always)
+    func setMemberState(_ state: MemberState) {
+        let old = pointee.state
+        guard old != state.slotValue else { return }
+        pointee.state = state.slotValue
+        let quiet = (old == MemberState.idle.rawValue || old == MemberState.ok.rawValue)
+            && (state == .idle || state == .ok)
+        if !quiet { pointee.state_changed_at = WallClock.seconds() }
+    }
+}

@@ -45,7 +45,7 @@ public enum MemberStateMachine {
     public static func memberChosen(slots: BalancerSlots, member: Int, states: LocalMemberStates) {
         guard let slot = slots.memberSlot(member) else { return }
         if MemberState(slotValue: slot.pointee.state) == .recover {
-            slot.pointee.state = MemberState.probe.slotValue
+            slot.setMemberState(MemberState.probe)
             states[member] = .probe
         }
     }
@@ -66,7 +66,7 @@ public enum MemberStateMachine {
         let settings = slots.topology.settings
         var escalated = false
         func set(shared: MemberState? = nil, local: MemberState) {
-            if let shared { slot.pointee.state = shared.slotValue }
+            if let shared { slot.setMemberState(shared) }
             states[member] = local
         }
         func clearErrorTimes() {

@@ -23,6 +23,7 @@ extension Registry {
             case .ajp(let endpoint):
                 if let configured = endpoint.configured { slots[index].config.storeWorker(configured) }
                 endpoint.slot = slots.baseAddress.map { $0 + index }
+                endpoint.pool.counter = endpoint.slot
             case .loadBalancer(let lb):
                 slots[index].config.store(lb.configuredSettings)
                 for member in lb.memberInputs where member.memberSlot < slots.count {

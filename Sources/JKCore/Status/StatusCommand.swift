@@ -65,6 +65,8 @@ public struct StatusResponse: Sendable, Equatable {
     public var contentType: String
     /// The body.
     public var body: String
+    /// The `Allow` header of a 405 answer.
+    public var allow: String? = nil
 }
 
 /// One status request, everything it needs given as values, so it runs (and is tested) without
@@ -90,6 +92,8 @@ public struct StatusCommandContext {
     public var log: (Int, String) -> Void
     /// Unix time (tests fix it).
     public var now: Int64 = WallClock.seconds()
+    /// The HTTP method (the JSON API takes changes only by POST).
+    public var method = "GET"
 
     /// Creates a context.
     public init(settings: StatusWorkerSettings, registry: Registry, statusName: String, query: StatusQuery,
@@ -108,6 +112,14 @@ public struct StatusCommandContext {
 
     /// Runs the command and renders the response.
     public func run(serverName: String, serverPort: Int, webServer: String) -> StatusResponse {
+        switch query["mime"] {
+        case "prometheus", "metrics":
+            return runPrometheus(serverName: serverName, serverPort: serverPort, webServer: webServer)
+        case "json":
+            return runJSON(serverName: serverName, serverPort: serverPort, webServer: webServer)
+        default:
+            break
+        }
         // mod_jk answers an unknown mime in the prop format.
         let format = StatusFormat(rawValue: query["mime"] ?? "html") ?? .prop
         let command = StatusCommand(rawValue: query["cmd"] ?? "list")
@@ -149,6 +161,14 @@ public struct StatusCommandContext {
         return StatusResponse(status: status, contentType: format.contentType, body: body)
     }
 
+    /// True when the request's user may use this status worker (`user`, `user_case_insensitive`).
+    var userAllowed: Bool {
+        guard !settings.users.isEmpty else { return true }
+        return remoteUser.map { user in
+            settings.users.contains { settings.userCaseInsensitive ? $0.lowercased() == user.lowercased() : $0 == user }
+        } ?? false
+    }
+
     /// The worker-list view or the error of a command.
     enum Outcome {
         case success(StatusPage.Scope)
@@ -165,12 +185,7 @@ public struct StatusCommandContext {
         guard StatusFormat(rawValue: query["mime"] ?? "html") != nil else {
             return .failure("Invalid mime type.", status: 200)
         }
-        if !settings.users.isEmpty {
-            let allowed = remoteUser.map { user in
-                settings.users.contains { settings.userCaseInsensitive ? $0.lowercased() == user.lowercased() : $0 == user }
-            } ?? false
-            guard allowed else { return .failure("Access denied.", status: 200) }
-        }
+        guard userAllowed else { return .failure("Access denied.", status: 200) }
         if !command.isReadOnly {
             guard !isReadOnly else { return .failure("This command is not allowed in read only mode.", status: 200) }
             if command != .edit, let crossSite {
@@ -243,7 +258,7 @@ public struct StatusCommandContext {
     static let bulkAttributes: Set<String> = ["vwa", "vwf", "vwn", "vwr", "vwc", "vwd", "vacpt", "vapng", "vact",
                                               "vapt", "vart", "var", "vari", "vacpi", "varo", "vabl", "vamps"]
 
-    private func makeEditor() -> StatusEditor {
+    func makeEditor() -> StatusEditor {
         let log = self.log
         return StatusEditor(statusName: statusName, registry: registry) { log(Int(SJK_LOG_INFO), $0) }
     }
@@ -263,7 +278,7 @@ public struct StatusCommandContext {
     }
 
     /// mod_jk's `check_worker` / `search_worker` / `search_sub_worker`, with their messages.
-    private func resolveTarget(_ command: StatusCommand) -> TargetResult {
+    func resolveTarget(_ command: StatusCommand) -> TargetResult {
         guard let name = query["w"], !name.isEmpty else { return .failure("NULL or EMPTY worker param") }
         let index = Int(registry.workerIndex(name))
         guard index >= 0, index < registry.runtimes.count, registry.configuration.listed.contains(name) else {

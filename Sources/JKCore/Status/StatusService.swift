@@ -24,12 +24,13 @@ enum StatusService {
             }
             query = StatusQuery(merging: body, over: query)
         }
-        let context = StatusCommandContext(
+        var context = StatusCommandContext(
             settings: settings, registry: registry, statusName: name, query: query,
             remoteUser: request.remote_user.string, uri: request.uri.string ?? "/",
             crossSite: crossSiteReason(request),
-            nonceValid: !isFormPost || StatusNonce.matches(query["nonce"], registry: registry),
+            nonceValid: !isFormPost || !fromBrowser(request) || StatusNonce.matches(query["nonce"], registry: registry),
             log: { level, message in io.log(level, message) })
+        context.method = request.method.string ?? "GET"
         let response = context.run(serverName: request.server_name.string ?? "",
                                    serverPort: Int(request.server_port),
                                    webServer: request.server_software.string ?? "Apache")
@@ -41,6 +42,7 @@ enum StatusService {
             headers.append(("X-Content-Type-Options", "nosniff"))
             headers.append(("Referrer-Policy", "same-origin"))
         }
+        if let allow = response.allow { headers.append(("Allow", allow)) }
         outcome.status = Int32(response.status)
         guard io.respond(status: response.status, headers: headers, body: response.body) else {
             outcome.client_error = 1
@@ -74,6 +76,12 @@ enum StatusService {
             if origin.lowercased() != host { return "\(header) names \(origin), not \(host)" }
         }
         return nil
+    }
+
+    /// True when a browser sent the request (it names its page or fetch mode); a form post from a
+    /// browser must carry the page's nonce, a script's (curl -d) need not.
+    static func fromBrowser(_ request: sjk_request_t) -> Bool {
+        ["Origin", "Referer", "Sec-Fetch-Site", "Sec-Fetch-Mode"].contains { headerValue(request, $0) != nil }
     }
 
     /// The `host[:port]` of an absolute URL, or nil when it has none.

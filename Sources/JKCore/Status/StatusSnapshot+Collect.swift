@@ -6,6 +6,10 @@ extension StatusSnapshot {
     public static func collect(_ registry: Registry, rating: StatusRating, now: Int64) -> StatusSnapshot {
         var snapshot = StatusSnapshot()
         snapshot.now = now
+        snapshot.configLoadedAt = registry.loadedAt
+        if let header = registry.segment?.header {
+            snapshot.configGeneration = sjk_atomic_load_u32(&header.pointee.config_generation)
+        }
         let maps = mapEntries(registry)
         let read: (UnsafeMutableBufferPointer<sjk_slot_t>?) -> Void = { slots in
             for name in registry.configuration.listed {
@@ -46,6 +50,10 @@ extension StatusSnapshot {
         result.busy = Int(lbSlot?.busy ?? 0)
         result.maxBusy = Int(lbSlot?.max_busy ?? 0)
         result.lastReset = lbSlot?.last_reset_time ?? registry.loadedAt
+        if let lbSlot {
+            result.failovers = lbSlot.failovers
+            result.sticky = array(lbSlot.sticky, count: 3)
+        }
         // Next global maintenance (mod_jk's status_get_times), from the lb's last run.
         let interval = Int64(topology.maintainInterval)
         let lastMaintain = lbSlot?.last_maintain_time ?? now
@@ -78,7 +86,8 @@ extension StatusSnapshot {
                 distance: memberSlot.map { Int($0.distance) } ?? member.distance,
                 state: state, lbmult: memberSlot?.lb_mult ?? 1, lbvalue: memberSlot?.lb_value ?? 0,
                 sessions: memberSlot?.sessions ?? 0, errors: memberSlot?.errors ?? 0,
-                timeToRecover: recover, errorTime: memberSlot?.first_error_time ?? 0))
+                timeToRecover: recover, errorTime: memberSlot?.first_error_time ?? 0,
+                stateChangedAt: memberSlot?.state_changed_at ?? 0, lastStickyTime: memberSlot?.last_sticky_time ?? 0))
             switch rating.rate(activation: activation, state: state) {
             case .good: result.good += 1
             case .degraded: result.degraded += 1
@@ -113,11 +122,23 @@ extension StatusSnapshot {
 
     private static func counters(_ slot: sjk_slot_t?, fallbackReset: Int64) -> AJPCounters {
         guard let slot else { return AJPCounters(lastReset: fallbackReset) }
+        let metrics = Metrics(
+            responses: array(slot.responses, count: 5), failures: array(slot.failures, count: Int(SJK_FAIL_KINDS)),
+            retries: slot.retries, firstByteBuckets: array(slot.first_byte_buckets, count: Int(SJK_HISTOGRAM_BUCKETS)),
+            totalBuckets: array(slot.total_buckets, count: Int(SJK_HISTOGRAM_BUCKETS)),
+            firstByteSumUs: slot.first_byte_sum_us, totalSumUs: slot.total_sum_us,
+            idleConnections: Int(max(slot.idle_connections, 0)))
         return AJPCounters(used: slot.elected, errors: slot.errors, clientErrors: slot.client_errors,
                            replyTimeouts: Int(slot.reply_timeouts), transferred: slot.bytes_written,
                            read: slot.bytes_read, busy: Int(slot.busy), maxBusy: Int(slot.max_busy),
                            connected: Int(slot.connected), maxConnected: Int(slot.max_connected),
-                           lastReset: slot.last_reset_time)
+                           lastReset: slot.last_reset_time, metrics: metrics)
+    }
+
+    /// The first `count` UInt64 elements of a fixed C array (imported as a tuple).
+    private static func array<T>(_ tuple: T, count: Int) -> [UInt64] {
+        var copy = tuple
+        return withUnsafeBytes(of: &copy) { Array($0.bindMemory(to: UInt64.self).prefix(count)) }
     }
 
     /// Map entries by worker name, every server's in server order, each server's in map order.

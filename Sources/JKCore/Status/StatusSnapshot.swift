@@ -60,6 +60,28 @@ public struct StatusSnapshot: Sendable {
         public var maxConnected = 0
         /// `last_reset_at`, Unix seconds.
         public var lastReset: Int64 = 0
+        /// Beyond mod_jk: the metrics of the worker slot.
+        public var metrics = Metrics()
+    }
+
+    /// The metrics SwiftJK keeps per ajp13 worker beyond mod_jk's counters.
+    public struct Metrics: Sendable, Equatable {
+        /// Backend responses by status class (index 0: 1xx ... 4: 5xx).
+        public var responses: [UInt64] = Array(repeating: 0, count: 5)
+        /// Failed attempts by kind (`SJK_FAIL_*`).
+        public var failures: [UInt64] = Array(repeating: 0, count: Int(SJK_FAIL_KINDS))
+        /// Retries on the same worker.
+        public var retries: UInt64 = 0
+        /// Time to the first backend packet: per-bucket counts and the sum in µs.
+        public var firstByteBuckets: [UInt64] = Array(repeating: 0, count: Int(SJK_HISTOGRAM_BUCKETS))
+        /// Time to the end of the exchange: per-bucket counts and the sum in µs.
+        public var totalBuckets: [UInt64] = Array(repeating: 0, count: Int(SJK_HISTOGRAM_BUCKETS))
+        /// Sum of the first-byte times, µs.
+        public var firstByteSumUs: UInt64 = 0
+        /// Sum of the total times, µs.
+        public var totalSumUs: UInt64 = 0
+        /// Idle pooled connections across all processes.
+        public var idleConnections = 0
     }
 
     /// One member of an lb.
@@ -98,6 +120,10 @@ public struct StatusSnapshot: Sendable {
         public var timeToRecover: (min: Int64, max: Int64)
         /// First error time of the current error run, Unix seconds, 0: none.
         public var errorTime: Int64
+        /// Last state change (other than OK/IDLE <-> OK), Unix seconds, 0: none since start.
+        public var stateChangedAt: Int64 = 0
+        /// Last request routed to it by its session, Unix seconds, 0: none.
+        public var lastStickyTime: Int64 = 0
 
         public static func == (lhs: Member, rhs: Member) -> Bool {
             lhs.name == rhs.name && lhs.index == rhs.index && lhs.config == rhs.config && lhs.counters == rhs.counters
@@ -105,7 +131,8 @@ public struct StatusSnapshot: Sendable {
                 && lhs.redirect == rhs.redirect && lhs.domain == rhs.domain && lhs.distance == rhs.distance
                 && lhs.state == rhs.state && lhs.lbmult == rhs.lbmult && lhs.lbvalue == rhs.lbvalue
                 && lhs.sessions == rhs.sessions && lhs.errors == rhs.errors && lhs.errorTime == rhs.errorTime
-                && lhs.timeToRecover == rhs.timeToRecover
+                && lhs.timeToRecover == rhs.timeToRecover && lhs.stateChangedAt == rhs.stateChangedAt
+                && lhs.lastStickyTime == rhs.lastStickyTime
         }
     }
 
@@ -157,13 +184,17 @@ public struct StatusSnapshot: Sendable {
         public var lastReset: Int64 = 0
         /// URI map entries naming the lb.
         public var maps: [MapEntry] = []
+        /// Requests that moved on to another member after a failure.
+        public var failovers: UInt64 = 0
+        /// Sticky outcomes: route found, route's member unavailable, no session.
+        public var sticky: [UInt64] = [0, 0, 0]
 
         public static func == (lhs: Balancer, rhs: Balancer) -> Bool {
             lhs.worker == rhs.worker && lhs.name == rhs.name && lhs.settings == rhs.settings
                 && lhs.members == rhs.members && lhs.good == rhs.good && lhs.degraded == rhs.degraded
                 && lhs.bad == rhs.bad && lhs.busy == rhs.busy && lhs.maxBusy == rhs.maxBusy
                 && lhs.timeToMaintenance == rhs.timeToMaintenance && lhs.lastReset == rhs.lastReset
-                && lhs.maps == rhs.maps
+                && lhs.maps == rhs.maps && lhs.failovers == rhs.failovers && lhs.sticky == rhs.sticky
         }
     }
 
@@ -189,4 +220,8 @@ public struct StatusSnapshot: Sendable {
     public var ajpWorkers: [AJPWorker] = []
     /// Unix time the snapshot was taken.
     public var now: Int64 = 0
+    /// The segment's configuration generation (status-worker edits so far).
+    public var configGeneration: UInt32 = 0
+    /// Unix time the configuration was loaded.
+    public var configLoadedAt: Int64 = 0
 }
