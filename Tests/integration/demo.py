@@ -107,7 +107,10 @@ def main():
         show(apache)
         show_status(apache)
         print(f"\nSwiftJK demo is running: open {apache.url('/index.jsp')}")
-        print(f"  Status page (jkstatus): {apache.url('/jkstatus')}   machine formats: ?mime=txt, prop, xml")
+        print(f"  Status page (jkstatus): {apache.url('/jkstatus')}   machine formats: ?mime=txt, prop, xml, json")
+        print(f"  Prometheus metrics: {apache.url('/jkstatus?mime=prometheus')}")
+        print(f"  Drain a Tomcat and wait until it is done: scripts/swiftjk-ctl --url {apache.url('/jkstatus')} "
+              "drain lb tomcat1 --wait")
         print(f"  Apache config: {apache.conf}\n  workers.properties: {apache.workers_file}")
         print(f"  JK log: {apache.dir}/logs/mod_jk.log")
         if check_only:

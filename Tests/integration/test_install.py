@@ -26,6 +26,8 @@ def test_install_into_destdir_places_module_and_snippets():
     load = (dest / "etc/apache2/mods-available/swiftjk.load").read_text()
     assert "LoadModule jk_module /usr/lib/apache2/modules/mod_swiftjk.so" in load
     assert (dest / "etc/apache2/mods-available/swiftjk.conf").is_file()
+    ctl = dest / "usr/local/bin/swiftjk-ctl"
+    assert ctl.is_file() and os.access(ctl, os.X_OK)
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/sbin/a2enmod").exists(), reason="needs root and a2enmod")
