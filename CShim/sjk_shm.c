@@ -51,6 +51,14 @@ static apr_status_t sjk_shm_child_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/** Messages about restored runtime edits go to the error log. */
+static void sjk_shm_log(void *ctx, int32_t level, const char *message)
+{
+    server_rec *s = ctx;
+    int ap_level = level == SJK_LOG_ERROR ? APLOG_ERR : level == SJK_LOG_WARNING ? APLOG_WARNING : APLOG_NOTICE;
+    ap_log_error(APLOG_MARK, ap_level | APLOG_NOERRNO, 0, s, "SJK0605: %s", message);
+}
+
 int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
 {
     size_t size = 0;
@@ -100,7 +108,7 @@ int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
     pthread_mutex_init((pthread_mutex_t *)(void *)header->lock, &attr);
     pthread_mutexattr_destroy(&attr);
     apr_pool_cleanup_register(pconf, seg, sjk_shm_cleanup, sjk_shm_child_cleanup);
-    if (sjk_shm_attach(config, seg->base, size) != SJK_OK) {
+    if (sjk_shm_attach(config, seg->base, size, sjk_shm_log, s) != SJK_OK) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0604: the shared memory is too small for the workers");
         return !OK;
     }

@@ -125,3 +125,44 @@ import Testing
         #expect(WorkerMetrics.bucketLabels.count == Int(SJK_HISTOGRAM_BUCKETS))
     }
 }
+
+/// persist_file: edits saved after each change, restored at start unless the configuration changed.
+@Suite struct RuntimePersistenceTests {
+    private func path() -> String { "/tmp/sjk-persist-\(getpid())-\(Int.random(in: 0..<1_000_000)).state" }
+
+    @Test func savedEditsComeBackAndAChangedConfigurationWins() throws {
+        let file = path()
+        defer { unlink(file) }
+        let properties = statusTestProperties + ["worker.jkstatus.persist_file=\(file)"]
+        let first = StatusRegistryFixture(properties)
+        _ = first.run("mime=txt&cmd=update&w=lb&sw=tomcat1&vwa=1&vwf=4")
+        _ = first.run("mime=txt&cmd=update&w=ajp1&vart=700")
+        let saved = try #require(FileText.read(file))
+        #expect(saved.contains("member\tlb/tomcat1\tactivation\tACT\tDIS"))
+        #expect(saved.contains("member\tlb/tomcat1\tlbfactor\t1\t4"))
+        #expect(saved.contains("worker\tajp1\treply_timeout\t0\t700"))
+
+        let second = StatusRegistryFixture(properties)
+        let messages = second.registry.restorePersistedEdits()
+        #expect(messages == [Registry.PersistenceMessage(text: "restored 3 runtime edit(s) from \(file)", warning: false)])
+        #expect(second.prop("worker.tomcat1.activation") == "DIS" && second.prop("worker.tomcat1.lbfactor") == "4")
+        #expect(second.prop("worker.tomcat2.lbmult") == "4", "multipliers follow the restored lbfactor")
+        second.registry.refreshIfChanged()
+        #expect(second.registry.endpoints.first { $0.name == "ajp1" }?.settings.replyTimeoutMs == 700)
+
+        let changed = StatusRegistryFixture(properties + ["worker.ajp1.reply_timeout=900"])
+        let warnings = changed.registry.restorePersistedEdits().filter(\.warning)
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.text.contains("ajp1 reply_timeout: workers.properties now says '900' (it said '0'") == true)
+        #expect(changed.prop("worker.ajp1.reply_timeout", "mime=prop&cmd=show&w=ajp1") == "900")
+        #expect(changed.prop("worker.tomcat1.activation") == "DIS")
+    }
+
+    @Test func withoutPersistFileNothingIsWrittenOrRead() {
+        let fixture = StatusRegistryFixture(statusTestProperties)
+        #expect(fixture.registry.persistFile == nil)
+        #expect(fixture.registry.savePersistedEdits() == nil)
+        #expect(fixture.registry.restorePersistedEdits().isEmpty)
+        #expect("a%09b".replacingAll("%09", "\t") == "a\tb")
+    }
+}

@@ -254,3 +254,76 @@ def test_cli_commands_and_exit_codes(site):
                                  capture_output=True, text=True, timeout=30)
     assert unreachable.returncode == 4
     assert subprocess.run(["python3", str(CTL)], capture_output=True, text=True).returncode == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# persisted runtime edits
+
+def test_edits_survive_graceful_restart_and_stop_start_and_the_file_wins_a_conflict():
+    import os
+    import signal
+    from harness import Apache, Backend
+    from test_status_worker import jk_conf, workers_text
+    work = make_workdir("sjk-persist-")
+    backends = {name: Backend(work, name) for name in ["tomcat1", "tomcat2", "ajp1"]}
+    ports = {name: b.port for name, b in backends.items()}
+    state = work / "state"
+    state.mkdir()
+    os.chmod(state, 0o777)   # the children (www-data) write the file
+    persist = state / "jkstatus.state"
+    base = workers_text(ports) + f"worker.jkstatus.persist_file={persist}\n"
+
+    class Persisting(Site):
+        def __init__(self, name, workers):
+            self.mpm = "prefork"
+            self.backends = backends
+            d = work / name
+            d.mkdir()
+            self.apache = Apache(d, "swiftjk", "prefork", jk_conf=jk_conf(d), workers=workers).start()
+
+        def stop(self):
+            self.apache.stop()
+
+    def post(site, query):
+        return api(site, query, method="POST")
+
+    first = Persisting("first", base)
+    try:
+        assert post(first, "cmd=update&w=lb&sw=tomcat1&state=drain")[0] == 200
+        assert post(first, "cmd=update&w=lb&sw=tomcat2&weight=3")[0] == 200
+        assert post(first, "cmd=update&w=lb&vlm=Busyness")[0] == 200
+        assert post(first, "cmd=update&w=ajp1&vart=4000")[0] == 200
+        saved = persist.read_text()
+        assert "member\tlb/tomcat1\tactivation\tACT\tDIS" in saved and "worker\tajp1\treply_timeout\t0\t4000" in saved
+        doc = api(first, "cmd=list")[1]
+        assert {(c["worker"], c["field"]) for c in doc["runtime_changes"]} >= {("lb/tomcat1", "activation"),
+                                                                             ("lb/tomcat2", "lbfactor")}
+        # Graceful restart: a new generation of children and a new shared segment.
+        os.kill(first.apache.pid, signal.SIGUSR1)
+        assert wait_until(lambda: "resuming normal operations" in first.apache.error_log().split("SIGUSR1")[-1], 30)
+        time.sleep(1)
+        after = api(first, "cmd=list")[1]
+        assert member(after, "tomcat1")["activation"] == "DIS" and member(after, "tomcat2")["lbfactor"] == 3
+        assert after["balancers"][0]["method"] == "Busyness"
+        assert "restored 4 runtime edit(s)" in first.apache.error_log()
+        assert spread(first, "/app/g", 6) == {"tomcat2": 6}, "tomcat1 still drained after the restart"
+    finally:
+        first.stop()
+    second = Persisting("second", base)
+    try:
+        doc = api(second, "cmd=show&w=ajp1")[1]
+        assert doc["workers"][0]["reply_timeout"] == 4000, "edits survive a full stop and start"
+    finally:
+        second.stop()
+    # workers.properties changes tomcat2's lbfactor after the edit was saved: the file wins.
+    third = Persisting("third", base.replace("worker.tomcat2.route=tomcat2",
+                                             "worker.tomcat2.route=tomcat2\nworker.tomcat2.lbfactor=5"))
+    try:
+        assert member(api(third, "cmd=list")[1], "tomcat2")["lbfactor"] == 5
+        log = third.apache.error_log()
+        assert "lb/tomcat2 lbfactor: workers.properties now says '5' (it said '1' when the runtime value '3'" in log
+        assert member(api(third, "cmd=list")[1], "tomcat1")["activation"] == "DIS", "the other edits still apply"
+    finally:
+        third.stop()
+        for b in backends.values():
+            b.stop()

@@ -407,9 +407,10 @@ typedef struct sjk_shm_header {
 sjk_status_t sjk_shm_size(const sjk_config_t *config, size_t *out);
 
 /** Hands the core the segment created by the shim in post_config (header magic, size and lock
- *  already initialised, slots zeroed); the core fills the slots' initial values. Children
- *  inherit the mapping through fork. */
-sjk_status_t sjk_shm_attach(const sjk_config_t *config, void *base, size_t size);
+ *  already initialised, slots zeroed); the core fills the slots' initial values and restores
+ *  persisted status-worker edits (`persist_file`), reporting what it restored or dropped through
+ *  log. Children inherit the mapping through fork. */
+sjk_status_t sjk_shm_attach(const sjk_config_t *config, void *base, size_t size, sjk_log_fn log, void *log_ctx);
 
 #ifdef __cplusplus
 }

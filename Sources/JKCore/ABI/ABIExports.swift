@@ -182,11 +182,15 @@ public func sjk_shm_size(_ config: OpaquePointer?, _ out: UnsafeMutablePointer<I
 
 /// sjk_shm_attach: the parent hands over the segment it created.
 @c @implementation
-public func sjk_shm_attach(_ config: OpaquePointer?, _ base: UnsafeMutableRawPointer?, _ size: Int) -> sjk_status_t {
+public func sjk_shm_attach(_ config: OpaquePointer?, _ base: UnsafeMutableRawPointer?, _ size: Int,
+                           _ log: sjk_log_fn?, _ logContext: UnsafeMutableRawPointer?) -> sjk_status_t {
     guard let registry = registry(config), let base,
           let segment = SharedSegment(base: base, size: size, slotCount: registry.slotCount) else {
         return sjk_status_t(SJK_ERR_ARGUMENT)
     }
     registry.attach(segment)
+    for message in registry.restorePersistedEdits() {
+        report(log, logContext, message.warning ? Int32(SJK_LOG_WARNING) : Int32(SJK_LOG_INFO), message.text)
+    }
     return sjk_status_t(SJK_OK)
 }

@@ -23,7 +23,7 @@ enum AttributeCatalog {
         "balance_workers", "sticky_session", "sticky_session_force", "session_cookie", "session_path",
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
-        "xmlns", "doctype",
+        "xmlns", "doctype", "persist_file",
     ]
 
     /// `currentInOrder` as a set.
@@ -104,6 +104,7 @@ enum AttributeCatalog {
     /// Attributes a status worker reads (§7.6).
     static let status: Set<String> = [
         "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns", "xmlns", "doctype",
+        "persist_file",
     ]
 
     // MARK: Key classification

@@ -21,6 +21,8 @@ public struct StatusWorkerSettings: Equatable, Sendable {
     public var xmlns: String = "xmlns:jk=\"http://tomcat.apache.org\""
     /// `doctype`: inserted after the XML declaration; default none.
     public var doctype: String?
+    /// `persist_file` (SwiftJK): where runtime edits are kept across restarts; default none (off).
+    public var persistFile: String?
 
     /// The defaults of mod_jk 1.2.48.
     public init() {}

@@ -152,6 +152,7 @@ extension WorkerPropertyReader {
         if let ns = string("ns") { settings.ns = ns.utf8.first == UInt8(ascii: "-") ? "" : ns }
         if let xmlns = string("xmlns") { settings.xmlns = xmlns.utf8.first == UInt8(ascii: "-") ? "" : xmlns }
         settings.doctype = string("doctype")
+        settings.persistFile = string("persist_file")
         settings.readOnly = boolean("read_only", default: false, log: &log)
         settings.userCaseInsensitive = boolean("user_case_insensitive", default: false, log: &log)
         settings.users = list("user").map(\.text)

@@ -119,6 +119,7 @@ extension StatusCommandContext {
                 break
             }
             registry.refreshIfChanged()
+            persist()
         case .reset:
             switch target.runtime {
             case .loadBalancer(let lb): editor.reset(lb, member: target.members.first)

@@ -230,6 +230,7 @@ public struct StatusCommandContext {
                 break
             }
             registry.refreshIfChanged()
+            persist()
             return .success(.resultOnly)
         case .reset:
             let editor = makeEditor()
@@ -257,6 +258,13 @@ public struct StatusCommandContext {
     /// Attributes that `att` may name (every member at once); host and port are not among them.
     static let bulkAttributes: Set<String> = ["vwa", "vwf", "vwn", "vwr", "vwc", "vwd", "vacpt", "vapng", "vact",
                                               "vapt", "vart", "var", "vari", "vacpi", "varo", "vabl", "vamps"]
+
+    /// Saves the runtime edits when `persist_file` is configured (a failure is logged).
+    func persist() {
+        if let problem = registry.savePersistedEdits() {
+            log(Int(SJK_LOG_WARNING), "Status worker '\(statusName)': runtime edits not persisted: \(problem)")
+        }
+    }
 
     func makeEditor() -> StatusEditor {
         let log = self.log

@@ -75,6 +75,7 @@ struct StatusHTML {
             out += editForms()
         default:
             out += workers()
+            out += runtimeChanges()
         }
         out += legend()
         out += "</body>\n</html>\n"
@@ -323,6 +324,18 @@ struct StatusHTML {
         ("vari", "Retry Interval"), ("vacpi", "Connection Ping Interval"), ("varo", "Recovery Options"),
         ("vabl", "Busy Limit"), ("vamps", "Max Packet Size"),
     ]
+
+    /// The settings whose runtime value differs from workers.properties.
+    private func runtimeChanges() -> String {
+        let changes = page.snapshot.runtimeChanges
+        guard !changes.isEmpty else { return "" }
+        var out = "<section class=\"changes\"><h2>Runtime changes (differ from workers.properties)</h2>\n<table>"
+        out += cells(["Worker", "Setting", "workers.properties", "In force"], header: true)
+        for change in changes {
+            out += cells([e(change.entity), e(change.field), e(change.configured), e(change.runtime)])
+        }
+        return out + "</table></section>\n"
+    }
 
     private func legend() -> String {
         guard (query.integer("opt") ?? 0) & 0x4 == 0, command == .list || command == .show else { return "" }

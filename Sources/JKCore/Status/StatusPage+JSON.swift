@@ -34,6 +34,17 @@ extension StatusPage {
                     }
                 }
             }
+            json.field("runtime_changes") {
+                json.array(snapshot.runtimeChanges) { change in
+                    json.object {
+                        json.field("scope", change.scope.rawValue)
+                        json.field("worker", change.entity)
+                        json.field("field", change.field)
+                        json.field("configured", change.configured)
+                        json.field("runtime", change.runtime)
+                    }
+                }
+            }
             json.field("result") {
                 json.object {
                     json.field("type", resultType)

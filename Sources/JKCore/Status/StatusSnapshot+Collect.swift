@@ -33,7 +33,10 @@ extension StatusSnapshot {
             }
         }
         if let segment = registry.segment {
-            segment.withLock { read($0) }
+            segment.withLock { slots in
+                read(slots)
+                snapshot.runtimeChanges = RuntimeFields.differences(registry, slots: slots)
+            }
         } else {
             read(nil)
         }

@@ -224,4 +224,6 @@ public struct StatusSnapshot: Sendable {
     public var configGeneration: UInt32 = 0
     /// Unix time the configuration was loaded.
     public var configLoadedAt: Int64 = 0
+    /// Settings whose runtime value differs from workers.properties (status-worker edits).
+    public var runtimeChanges: [RuntimeFields.Difference] = []
 }
