@@ -133,3 +133,51 @@ def test_every_html_page_is_valid_html5(browser_site):
     result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "text"] + files,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_drain_from_the_page_updates_live_without_reloading(browser_site):
+    """Click Drain, then watch the page update itself from mime=json: the drain turns done and the
+    rates move, while the page is never reloaded (a marker set on window survives)."""
+    site = browser_site
+    driver = chromium()
+    try:
+        driver.set_page_load_timeout(30)
+        driver.get(site.apache.url("/jkstatus?quiet=1"))
+        from selenium.webdriver.common.by import By
+        driver.find_element(
+            By.XPATH, "//tr[@data-member='lb/tomcat1']//form[input[@name='vwa' and @value='1']]/button").click()
+        assert wait_until_true(lambda: site.value("worker.tomcat1.activation") == "DIS", 10)
+        driver.get(site.apache.url("/jkstatus?quiet=1"))
+        driver.execute_script("window.sjkMarker = 42;")
+
+        def cell(member, field):
+            return driver.find_element(
+                By.CSS_SELECTOR, f"tr[data-member='lb/{member}'] td[data-field='{field}']").text
+
+        before = int(cell("tomcat2", "requests"))
+        stop = time.monotonic() + 6
+        while time.monotonic() < stop:
+            site.node("/app/live")
+            time.sleep(0.05)
+        assert wait_until_true(lambda: cell("tomcat1", "drain") == "drain done", 15)
+        assert wait_until_true(lambda: int(cell("tomcat2", "requests")) > before, 10)
+        assert driver.execute_script("return window.sjkMarker;") == 42, "the page was not reloaded"
+        assert driver.execute_script("return window.sjkUpdates;") >= 2
+        assert cell("tomcat1", "activation") == "DIS" and cell("tomcat1", "weight") == "0 %"
+        OUT.mkdir(exist_ok=True)
+        driver.save_screenshot(str(OUT / "status-page-drain.png"))
+    finally:
+        driver.quit()
+        site.status("cmd=update&w=lb&sw=tomcat1&vwa=0")
+
+
+def wait_until_true(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except Exception:   # the element may be replaced between two reads
+            pass
+        time.sleep(0.2)
+    return False

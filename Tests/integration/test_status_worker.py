@@ -422,7 +422,12 @@ def test_html_page_is_escaped_html5_and_self_contained(site):
     assert body.startswith("<!DOCTYPE html>")
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert "http://" not in body and "https://" not in body
-    assert "<script" not in body
+    # The only script is the status worker's own file; nothing inline.
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/jkstatus?mime=js" defer>']
+    assert "</script>" in body and "<script src=\"/jkstatus?mime=js\" defer></script>" in body
+    status, headers, script = site.status("mime=js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert "innerHTML" not in script
     for action in re.findall(r"<form[^>]*>", body):
         if 'name="cmd" value="update"' in action or "reset" in action:
             assert 'method="post"' in action

@@ -117,6 +117,8 @@ public struct StatusCommandContext {
             return runPrometheus(serverName: serverName, serverPort: serverPort, webServer: webServer)
         case "json":
             return runJSON(serverName: serverName, serverPort: serverPort, webServer: webServer)
+        case "js":
+            return StatusResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: StatusScript.source)
         default:
             break
         }

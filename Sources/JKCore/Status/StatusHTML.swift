@@ -10,6 +10,9 @@ struct StatusHTML {
     let nonce: String
     var dump: [(key: String, value: String)] = []
 
+    /// The quiet time of drains shown on the page (`quiet=` of the page's URL).
+    var quietSeconds: Int { query.integer("quiet").map { max($0, 0) } ?? StatusDrain.defaultQuietSeconds }
+
     private func e(_ text: String) -> String { HTMLEscape.text(text) }
     private func e<N: BinaryInteger>(_ number: N) -> String { String(number) }
 
@@ -59,7 +62,9 @@ struct StatusHTML {
         if let css = page.settings.css, !css.isEmpty {
             out += "<link rel=\"stylesheet\" href=\"\(e(css))\">\n"
         }
-        out += "<style>\(Self.style)</style>\n</head>\n<body>\n"
+        out += "<style>\(Self.style)</style>\n"
+        out += "<script src=\"\(e(uri))?mime=js\" defer></script>\n</head>\n"
+        out += "<body data-status-url=\"\(e(uri))\" data-quiet=\"\(quietSeconds)\">\n"
         out += "<h1>JK Status Manager for \(e(page.serverName)):\(e(page.serverPort))</h1>\n"
         out += header()
         if page.resultType != "OK" || command == .update || command == .reset || command == .recover {
@@ -104,7 +109,10 @@ struct StatusHTML {
         out += "<a href=\"\(link([("cmd", "list"), ("re", "10")]))\">Refresh every 10 s</a> "
         out += "<a href=\"\(link([("cmd", command == .show ? "show" : "list"), ("mime", "xml")] + workerParameter()))\">XML</a> "
         out += "<a href=\"\(link([("cmd", command == .show ? "show" : "list"), ("mime", "prop")] + workerParameter()))\">Properties</a> "
-        out += "<a href=\"\(link([("cmd", command == .show ? "show" : "list"), ("mime", "txt")] + workerParameter()))\">Text</a>"
+        out += "<a href=\"\(link([("cmd", command == .show ? "show" : "list"), ("mime", "txt")] + workerParameter()))\">Text</a> "
+        out += "<a href=\"\(link([("mime", "json")]))\">JSON</a> "
+        out += "<a href=\"\(link([("mime", "prometheus")]))\">Metrics</a> "
+        out += "<span id=\"sjk-live\" class=\"live\">live updates start in a moment</span>"
         out += "</nav>\n"
         return out
     }
@@ -167,8 +175,9 @@ struct StatusHTML {
                 out += "</table>\n"
             }
             out += "<table class=\"members\">" + cells(
-                ["", "Name", "Act", "State", "D", "F", "M", "V", "Acc", "Sess", "Err", "CE", "RE", "Wr", "Rd", "Busy",
-                 "MaxBusy", "Con", "MaxCon", "Route", "RR", "Cd", "Rs", "LR", "LE"], header: true)
+                ["", "Name", "Act", "State", "Drain", "D", "F", "Weight", "M", "V", "Acc", "Req/s", "Sess", "Err", "Err/s",
+                 "CE", "RE", "Wr", "Rd", "Busy", "MaxBusy", "Con", "MaxCon", "Route", "RR", "Cd", "Rs", "LR", "LE"],
+                header: true)
             for m in members {
                 var actions = "<a href=\"\(link([("cmd", "show"), ("w", lb.name), ("sw", m.name)]))\" title=\"Show\">S</a> "
                 if !readOnly {
@@ -181,14 +190,26 @@ struct StatusHTML {
                 actions += quickActivation(lb: lb.name, member: m)
                 let c = m.counters
                 let stateClass = m.state == .error ? "bad" : (m.activation == .active ? "good" : "degraded")
-                out += "<tr class=\"\(stateClass)\"><td>\(actions)</td>" + [
-                    e(m.name), e(String(describing: m.activation.attributeText)), e(m.state.description), e(m.distance),
-                    e(m.lbfactor), e(m.lbmult), e(m.lbvalue), e(c.used), e(m.sessions), e(m.errors), e(c.clientErrors),
-                    e(c.replyTimeouts), Self.size(c.transferred), Self.size(c.read), e(c.busy), e(c.maxBusy),
-                    e(c.connected), e(c.maxConnected), e(m.route), e(m.redirect), e(m.domain),
-                    "\(m.timeToRecover.min)/\(m.timeToRecover.max)", e(now.subtractingClamped(c.lastReset)),
-                    m.errorTime > 0 ? e(StatusFields.formatTime(m.errorTime, "%Y-%m-%d %H:%M:%S %z")) : "",
-                ].map { "<td>\($0)</td>" }.joined() + "</tr>"
+                let drain = StatusDrain.progress(m, now: now, quietSeconds: quietSeconds)
+                let drainText = drain.draining ? (drain.done ? "drain done" : "draining") : ""
+                let weight = StatusDrain.weightPercent(m, in: lb)
+                // data-field names the cells the page's script updates from mime=json.
+                let fields: [(String?, String)] = [
+                    (nil, e(m.name)), ("activation", e(String(describing: m.activation.attributeText))),
+                    ("state", e(m.state.description)), ("drain", drainText), (nil, e(m.distance)),
+                    ("lbfactor", e(m.lbfactor)), ("weight", "\(Int(weight.rounded())) %"), (nil, e(m.lbmult)),
+                    (nil, e(m.lbvalue)), ("requests", e(c.used)), ("rate", "–"), ("sessions", e(m.sessions)),
+                    ("member_errors", e(m.errors)), ("error_rate", "–"), (nil, e(c.clientErrors)),
+                    (nil, e(c.replyTimeouts)), (nil, Self.size(c.transferred)), (nil, Self.size(c.read)),
+                    ("busy", e(c.busy)), (nil, e(c.maxBusy)), ("connections_open", e(c.connected)),
+                    (nil, e(c.maxConnected)), (nil, e(m.route)), (nil, e(m.redirect)), (nil, e(m.domain)),
+                    (nil, "\(m.timeToRecover.min)/\(m.timeToRecover.max)"), (nil, e(now.subtractingClamped(c.lastReset))),
+                    (nil, m.errorTime > 0 ? e(StatusFields.formatTime(m.errorTime, "%Y-%m-%d %H:%M:%S %z")) : ""),
+                ]
+                out += "<tr class=\"\(stateClass)\" data-member=\"\(e(lb.name))/\(e(m.name))\"><td>\(actions)</td>"
+                    + fields.map { field, value in
+                        "<td" + (field.map { " data-field=\"\($0)\"" } ?? "") + ">\(value)</td>"
+                    }.joined() + "</tr>"
             }
             out += "</table>\n"
         }
@@ -206,9 +227,9 @@ struct StatusHTML {
     /// One-click activation buttons (the operator's most common change).
     private func quickActivation(lb: String, member: StatusSnapshot.Member) -> String {
         var out = ""
-        for (value, label) in [("0", "ACT"), ("1", "DIS"), ("2", "STP")]
-            where label != String(describing: member.activation.attributeText) {
-            out += action(label, title: "Set activation to \(label)",
+        for (value, code, label) in [("0", "ACT", "Ready"), ("1", "DIS", "Drain"), ("2", "STP", "Maint")]
+            where code != String(describing: member.activation.attributeText) {
+            out += action(label, title: "Set activation to \(code)",
                           [("cmd", "update"), ("from", "list"), ("w", lb), ("sw", member.name), ("vwa", value)])
         }
         return out
@@ -375,6 +396,6 @@ struct StatusHTML {
     tr.bad td{background:#fde2e2}tr.degraded td{background:#fff4d6}tr.good td{background:#e8f6e8}\
     form.inline{display:inline;margin:0}form.inline button{font-size:.8em;padding:0 .3em}\
     nav a,nav span{margin-right:.8em}.result.error{color:#a00;font-weight:bold}.result.ok{color:#060}\
-    section.worker{border-top:2px solid #888;margin-top:1.5em}
+    section.worker{border-top:2px solid #888;margin-top:1.5em}.live{color:#666;font-size:.85em}
     """
 }

@@ -37,8 +37,9 @@ enum StatusService {
         var headers = [("Content-Type", response.contentType), ("Cache-Control", "no-cache"), ("Pragma", "no-cache")]
         if response.contentType.hasPrefix("text/html") {
             headers.append(("Content-Security-Policy",
-                            "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; "
-                            + "frame-ancestors 'none'; base-uri 'none'"))
+                            "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                            + "style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+                            + "base-uri 'none'"))
             headers.append(("X-Content-Type-Options", "nosniff"))
             headers.append(("Referrer-Policy", "same-origin"))
         }
