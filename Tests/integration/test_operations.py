@@ -117,28 +117,51 @@ scrape_configs:
         stop_pid(self.proc.pid)
 
 
-def test_a_real_prometheus_sees_requests_and_a_dead_member():
+def test_a_real_prometheus_sees_requests_and_a_killed_tomcat():
+    """Two real Tomcat 10 behind the lb; Prometheus scrapes every second; PromQL sees the requests
+    sent and, after tomcat1 is SIGKILLed, its member in ERR."""
+    from harness import Apache, Tomcat
+    from test_status_worker import jk_conf
     work = make_workdir("sjk-prom-")
-    s = Site(work, "swiftjk", "event")
-    prometheus = None
+    tomcats = [Tomcat(work, "tomcat1", "127.0.0.10", "tomcat1"), Tomcat(work, "tomcat2", "127.0.0.12", "tomcat2")]
+    apache = prometheus = None
     try:
-        prometheus = Prometheus(work, s.apache.port)
+        for t in tomcats:
+            t.start()
+        for t in tomcats:
+            t.wait()
+        workers = "\n".join(["worker.list=lb,jkstatus"] + [
+            line for t in tomcats for line in (f"worker.{t.name}.type=ajp13", f"worker.{t.name}.host={t.address}",
+                                               f"worker.{t.name}.port={t.ajp_port}", f"worker.{t.name}.route={t.route}")
+        ] + ["worker.lb.type=lb", "worker.lb.balance_workers=tomcat1,tomcat2", "worker.jkstatus.type=status", ""])
+        d = work / "httpd"
+        d.mkdir()
+        apache = Apache(d, "swiftjk", "event", jk_conf=jk_conf(d) + "JkMount /*.jsp lb\n", workers=workers).start()
+        prometheus = Prometheus(work, apache.port)
         assert wait_until(lambda: prometheus.query('up{job="swiftjk"}') == 1, 60, 0.5), "target never up"
-        spread(s, "/app/p", 20)
-        spread(s, "/plain/p", 3)
+        for _ in range(20):
+            with urllib.request.urlopen(apache.url("/info.jsp"), timeout=30) as r:
+                assert r.status == 200
         assert wait_until(lambda: prometheus.query("sum(swiftjk_member_requests_total)") == 20, 30, 0.5)
-        assert wait_until(lambda: prometheus.query('swiftjk_worker_requests_total{worker="ajp1"}') == 3, 30, 0.5)
+        assert prometheus.query('swiftjk_member_requests_total{member="tomcat1"}') == 10
         assert prometheus.query('sum(swiftjk_member_responses_total{code="2xx"})') == 20
-        s.backends["tomcat1"].stop()
-        spread(s, "/app/dead", 4)
+        assert prometheus.query('swiftjk_member_state{member="tomcat1",state="ERR"}') == 0
+        tomcats[0].kill()
+        for _ in range(4):
+            with urllib.request.urlopen(apache.url("/info.jsp"), timeout=30) as r:
+                assert r.status == 200, "tomcat2 answers while tomcat1 is dead"
         assert wait_until(lambda: prometheus.query(
             'swiftjk_member_state{member="tomcat1",state="ERR"}') == 1, 30, 0.5)
         assert prometheus.query('swiftjk_member_failures_total{member="tomcat1",kind="connect_refused"}') >= 1
         assert prometheus.query('swiftjk_balancer_members{rating="bad"}') == 1
+        assert prometheus.query('swiftjk_member_last_state_change_timestamp_seconds{member="tomcat1"}') > 0
     finally:
         if prometheus:
             prometheus.stop()
-        s.stop()
+        if apache:
+            apache.stop()
+        for t in tomcats:
+            t.stop()
 
 
 # ---------------------------------------------------------------------------------------------
