@@ -140,7 +140,8 @@ static const char *set_workers_file(cmd_parms *cmd, void *dc, const char *path)
         return err;
     }
     if (sjk_globals.workers_file) {
-        return "JkWorkersFile only allowed once";
+        return "JkWorkersFile only allowed once (is a second configuration included, e.g. Debian's jk.conf "
+               "as well as swiftjk.conf? Enable only one of the modules jk and swiftjk)";
     }
     sjk_globals.workers_file = ap_server_root_relative(cmd->pool, path);
     if (!sjk_globals.workers_file) {

@@ -17,6 +17,8 @@ from harness import ROOT, free_port, make_workdir, stop_pid, wait_until
 from test_status_worker import Site, spread
 
 CTL = ROOT / "scripts/swiftjk-ctl"
+VERSION = __import__("re").search(r'#define SJK_VERSION "([^"]+)"',
+                                  (ROOT / "Sources/CJKCore/include/sjk_abi.h").read_text()).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ def test_metrics_count_what_was_sent_and_pass_promtool(site):
     assert sample(body, "swiftjk_balancer_sticky_total", outcome="route_found") >= 4
     assert sample(body, "swiftjk_member_response_seconds_count", member="tomcat2") >= 7
     assert sample(body, "swiftjk_member_state", member="tomcat1", state="OK") == 1
-    assert sample(body, "swiftjk_build_info", version="0.1.0") == 1
+    assert sample(body, "swiftjk_build_info", version=VERSION) == 1
     assert "jsessionid" not in body and "/app/" not in body, "no URI or session id in labels"
     promtool = shutil.which("promtool")
     if not promtool:

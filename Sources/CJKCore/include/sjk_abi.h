@@ -23,7 +23,7 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** SwiftJK's version (the Server header component, the status worker, the metrics). */
-#define SJK_VERSION "0.1.0"
+#define SJK_VERSION "0.2.0"
 
 /** Result of every sjk_* call. */
 typedef int32_t sjk_status_t;
