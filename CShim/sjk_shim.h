@@ -29,6 +29,12 @@ static APR_INLINE sjk_str_t sjk_view(const char *s)
     return v;
 }
 
+/** The request environment variable `name` (a Jk*Indicator), or `fallback` when none is set. */
+static APR_INLINE const char *sjk_env(request_rec *r, const char *name, const char *fallback)
+{
+    return apr_table_get(r->subprocess_env, name ? name : fallback);
+}
+
 /** A JkEnvVar entry: forwarded name and optional default. */
 typedef struct {
     const char *name;
@@ -146,5 +152,8 @@ int sjk_log_transaction(request_rec *r);
 int sjk_translate(request_rec *r);
 int sjk_map_to_storage(request_rec *r);
 int sjk_handler(request_rec *r);
+
+/** Fills the read-only request view of r for the core (sjk_request_view.c). */
+void sjk_fill_request(request_rec *r, sjk_server_conf *c, sjk_request_t *q);
 
 #endif /* SJK_SHIM_H */

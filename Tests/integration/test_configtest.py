@@ -104,14 +104,9 @@ WORKER_ERRORS = {
         r"(unknown|not supported|unsupported).*colour|colour.*(unknown|not supported)",
         "The attribute 'worker.w1.colour' is not supported"),
     "unknown-worker-type": (
-        ["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.type=jni"], {3},
-        r"(unknown|invalid).*type.*jni|jni.*(unknown|not a).*type",
-        "Unknown worker type jni for worker w1"),
-    "ajp14-type": (
-        ["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.type=ajp14"], {3},
-        r"ajp14.*(not support|unsupported|deprecated)",
-        # mod_jk knows ajp14 and fails only because an ajp14 worker needs a secretkey
-        "empty or missing secretkey"),
+        ["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.type=tomcat"], {3},
+        r"(unknown|invalid).*type.*tomcat|tomcat.*(unknown|not a).*type",
+        "Unknown worker type tomcat for worker w1"),
     "lb-without-members": (
         ["worker.list=lb", "worker.lb.type=lb", "worker.lb.sticky_session=true"], {2},
         r"lb.*(no members|without members|balance_workers)",
@@ -163,7 +158,7 @@ WORKER_ERRORS = {
         "Unknown worker type AJP13 for worker w1"),
     "unknown-type-of-lb-member": (
         ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a", "worker.a.type=jni"], {4},
-        r"(unknown|invalid).*type.*jni", "Unknown worker type jni for worker a"),
+        r"(unknown|invalid).*type.*jni|member.*jni.*must be ajp13", "Unknown worker type jni for worker a"),
     "lb-with-empty-member-list": (
         ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers= , "], {2, 3},
         r"lb.*(no members|without members|balance_workers)", "Could not get member list for lb worker"),
@@ -211,11 +206,31 @@ def test_mod_jk_passes_configtest_and_fails_only_at_start(workdir, case):
     assert modjk_says in logs, logs
 
 
+# Worker types SwiftJK does not serve: a warning with file:line, Apache starts (mod_jk 1.2.48 starts
+# with ajp12 and refuses ajp14 without a secretkey and jni), and a request mapped to one gets 503.
+@pytest.mark.parametrize("kind", ["ajp12", "ajp14", "jni"])
+def test_unserved_worker_types_warn_and_answer_503(workdir, kind):
+    text = lines("worker.list=w1,ok", f"worker.w1.type={kind}", "worker.w1.host=127.0.0.1",
+                 "worker.ok.host=127.0.0.1", "worker.ok.port=1")
+    apache, rc, out = configtest(workdir, "swiftjk", workers=text, jk_conf="JkMount /x/* w1\nJkMount /ok/* ok\n")
+    assert rc == 0 and "Syntax OK" in out, out
+    assert re.search(re.escape(f"{apache.workers_file}:2:") + f".*'{kind}'.*does not serve.*503", out), out
+    apache.start()
+    try:
+        import urllib.error
+        import urllib.request
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(apache.url("/x/a"), timeout=20)
+        assert error.value.code == 503
+        assert "does not serve" in apache.jk_log()
+    finally:
+        apache.stop()
+    assert not apache.crashed_children()
+
+
 # Refused by SwiftJK although mod_jk 1.2.48 starts with them (README "Where SwiftJK knowingly differs",
-# §7.2: SHOULD reject ajp12/ajp14; §7.4: members must be AJP workers).
+# §7.4: members must be AJP workers).
 STRICTER_THAN_MOD_JK = {
-    "ajp12-type": (["worker.list=w1", "worker.w1.host=127.0.0.1", "worker.w1.type=ajp12"], 3,
-                   r"ajp12.*(not support|unsupported|deprecated)"),
     "status-worker-as-lb-member": (["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a",
                                     "worker.a.type=status"], 4, r"member.*'a'.*status.*ajp13"),
 }
@@ -302,15 +317,15 @@ def test_jkworkerproperty_unknown_attribute_names_httpd_conf_line(workdir):
 def test_jkworkerproperty_bad_type_names_httpd_conf_line(workdir):
     """An error found only when the workers are built still points at the JkWorkerProperty line."""
     apache, rc, out = configtest(workdir, "swiftjk", workers=lines("worker.list=w1", "worker.w1.host=127.0.0.1"),
-                                 jk_conf="JkMount /x/* w1\nJkWorkerProperty worker.w1.type=jni\n")
+                                 jk_conf="JkMount /x/* w1\nJkWorkerProperty worker.w1.type=tomcat\n")
     assert rc != 0, out
     line = conf_line(apache, "JkWorkerProperty")
-    assert re.search(re.escape(f"{apache.conf}:{line}:") + r".*jni", out), out
+    assert re.search(re.escape(f"{apache.conf}:{line}:") + r".*tomcat", out), out
     # mod_jk: configtest passes, start fails
     apache, rc, out = configtest(workdir, "modjk", workers=lines("worker.list=w1", "worker.w1.host=127.0.0.1"),
-                                 jk_conf="JkMount /x/* w1\nJkWorkerProperty worker.w1.type=jni\n")
+                                 jk_conf="JkMount /x/* w1\nJkWorkerProperty worker.w1.type=tomcat\n")
     assert rc == 0, out
-    assert "Unknown worker type jni" in start_fails(apache)
+    assert "Unknown worker type tomcat" in start_fails(apache)
 
 
 # id -> (jk_conf, text of the bad line, regex for SwiftJK's message, mod_jk's message)

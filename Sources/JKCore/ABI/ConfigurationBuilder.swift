@@ -70,8 +70,9 @@ public enum ConfigurationBuilder {
             // A vhost inherits the main server's JkEnvVar entries: report each directive once.
             guard reported.insert(location.description + name).inserted else { continue }
             log.error(.unsafeEnvVarName, "JkEnvVar \(name) would forward a container-internal request "
-                      + "attribute (the Ghostcat attack, CVE-2020-1938); SwiftJK refuses it. "
-                      + "Rename the variable.", at: location)
+                      + "attribute (the Ghostcat attack, CVE-2020-1938); SwiftJK refuses it. To go on, "
+                      + "rename the variable (for example JkEnvVar SJK_\(name.split(separator: ".").last ?? "VALUE")) "
+                      + "and read that name in the application, or remove the JkEnvVar line.", at: location)
         }
     }
 
@@ -83,8 +84,10 @@ public enum ConfigurationBuilder {
         for worker in configuration.workers {
             guard case .ajp13(let settings) = worker.kind else {
                 // lb runtimes replace the placeholder below.
-                if case .status(let status) = worker.kind { runtimes.append(.status(status)) } else {
-                    runtimes.append(.status(StatusWorkerSettings()))
+                switch worker.kind {
+                case .status(let status): runtimes.append(.status(status))
+                case .unsupported(let type): runtimes.append(.unsupported(type))
+                case .ajp13, .lb: runtimes.append(.status(StatusWorkerSettings()))
                 }
                 continue
             }

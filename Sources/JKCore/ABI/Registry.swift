@@ -9,6 +9,8 @@ public enum WorkerRuntime: Sendable {
     case loadBalancer(LoadBalancerRuntime)
     /// A status worker.
     case status(StatusWorkerSettings)
+    /// A worker of a type SwiftJK does not serve (ajp12, ajp14, jni): requests get 503.
+    case unsupported(String)
 }
 
 /// Everything `sjk_config_t` stands for: the validated workers, their runtimes, and the URI map

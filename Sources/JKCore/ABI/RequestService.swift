@@ -37,6 +37,11 @@ public enum RequestService {
         case .status(let status):
             return StatusService.serve(status, registry: registry, worker: worker, request: request, io: io,
                                        outcome: outcome)
+        case .unsupported(let type):
+            io.log(Int(SJK_LOG_ERROR), "worker \(registry.configuration.workers[worker].name) has type \(type), which "
+                   + "SwiftJK does not serve (see the configtest warning); answering 503")
+            outcome.status = 503
+            return outcome
         }
     }
 

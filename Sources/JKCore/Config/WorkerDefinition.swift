@@ -24,6 +24,9 @@ public enum WorkerKind: Equatable, Sendable {
     case lb(LoadBalancerSettings)
     /// `type=status`: the status/management worker.
     case status(StatusWorkerSettings)
+    /// `type=ajp12`, `ajp14` or `jni`: accepted with a warning so old configurations still start;
+    /// requests mapped to it get 503.
+    case unsupported(type: String)
 
     /// The `type` value that selects this kind.
     public var typeName: String {
@@ -31,6 +34,7 @@ public enum WorkerKind: Equatable, Sendable {
         case .ajp13: "ajp13"
         case .lb: "lb"
         case .status: "status"
+        case .unsupported(let type): type
         }
     }
 }

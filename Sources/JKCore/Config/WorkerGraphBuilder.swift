@@ -74,12 +74,17 @@ struct WorkerGraphBuilder {
             append(name, .status(reader.statusSettings(log: &log)), at: location)
         case "lb":
             createLoadBalancer(reader, at: location, typeLocation: typeLocation, log: &log)
-        case let type where type == "ajp12" || type == "ajp14":
-            log.error(.unsupportedWorkerType,
-                      "worker '\(name)' has type '\(type)' ('worker.\(name).type'), which SwiftJK does not"
-                          + " support (mod_jk deprecated it); use type=ajp13"
-                          + (type == "ajp14" ? " and set the port (ajp14 defaulted to 8011)" : ""),
-                      at: typeLocation)
+        case let type where type == "ajp12" || type == "ajp14" || type == "jni":
+            let modJK = type == "ajp12" ? "mod_jk 1.2.48 still starts with it"
+                : type == "ajp14" ? "mod_jk 1.2.48 refuses to start without a secretkey for it"
+                : "mod_jk 1.2.48 refuses to start with it (Unknown worker type)"
+            log.warning(.unsupportedWorkerType,
+                        "worker '\(name)' has type '\(type)' ('worker.\(name).type'), which SwiftJK does not serve"
+                            + " (\(modJK)); Apache starts, but requests mapped to it get 503. Use type=ajp13"
+                            + (type == "ajp14" ? " and set the port (ajp14 defaulted to 8011)" : "")
+                            + (type == "ajp12" ? " and the AJP/1.3 port of the Tomcat (ajp12 used 8007)" : "")
+                            + ", or remove the worker", at: typeLocation)
+            append(name, .unsupported(type: type), at: location)
         case let type:
             let hint = ["ajp13", "lb", "status"].contains(Self.lowercased(type))
                 ? " (types are case-sensitive: write '\(Self.lowercased(type))')" : ""
@@ -109,7 +114,7 @@ struct WorkerGraphBuilder {
             let memberReader = WorkerPropertyReader(store: store, worker: member.text)
             let type = memberReader.string("type") ?? "ajp13"
             attempted.insert(member.text)
-            if type == "lb" || type == "status" || member.text == name {
+            if ["lb", "status", "ajp12", "ajp14", "jni"].contains(type) || member.text == name {
                 log.error(.memberNotAJP13,
                           "member '\(member.text)' of lb '\(name)' is a \(type) worker; lb members must be ajp13"
                               + " workers", at: memberReader.property("type")?.location ?? member.location)

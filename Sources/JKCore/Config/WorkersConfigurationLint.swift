@@ -31,7 +31,7 @@ struct WorkersConfigurationLint {
                 for attribute in ["balance_workers", "balanced_workers"] {
                     warnAboutBackslash(in: AttributeCatalog.key(worker: definition.name, attribute), log: &log)
                 }
-            case .status: break
+            case .status, .unsupported: break
             }
         }
         warnAboutBackslash(in: "worker.list", log: &log)
@@ -101,6 +101,8 @@ struct WorkersConfigurationLint {
                     continue
                 }
                 noEffect(property, on: "status worker '\(name)'", attribute: attribute, log: &log)
+            case .unsupported:
+                continue
             }
         }
     }

@@ -101,7 +101,7 @@ public struct RuntimeFields {
                     let name = position < lb.memberNames.count ? lb.memberNames[position] : member.name
                     result.append((.member, "\(lb.name)/\(name)", member.memberSlot, slot))
                 }
-            case .status:
+            case .status, .unsupported:
                 continue
             }
         }

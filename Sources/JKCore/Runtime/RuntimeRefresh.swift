@@ -29,7 +29,7 @@ extension Registry {
                 for member in lb.memberInputs where member.memberSlot < slots.count {
                     slots[member.memberSlot].config.storeMember(member.settings)
                 }
-            case .status:
+            case .status, .unsupported:
                 break
             }
         }

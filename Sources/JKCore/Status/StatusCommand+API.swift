@@ -97,7 +97,7 @@ extension StatusCommandContext {
             switch target.runtime {
             case .loadBalancer: kind = target.members.isEmpty && query["att"] == nil ? .balancer : .members
             case .ajp: kind = .worker
-            case .status: return answer(404, "Could not find given worker")
+            case .status, .unsupported: return answer(404, "Could not find given worker")
             }
             var memberCount = 0
             if case .loadBalancer(let lb) = target.runtime { memberCount = lb.memberNames.count }
@@ -115,7 +115,7 @@ extension StatusCommandContext {
                 }
             case .ajp(let endpoint):
                 _ = editor.updateWorker(endpoint, worker: target.index, query: shortcut)
-            case .status:
+            case .status, .unsupported:
                 break
             }
             registry.refreshIfChanged()
@@ -124,7 +124,7 @@ extension StatusCommandContext {
             switch target.runtime {
             case .loadBalancer(let lb): editor.reset(lb, member: target.members.first)
             case .ajp: editor.reset(worker: target.index, name: target.name)
-            case .status: break
+            case .status, .unsupported: break
             }
         case .recover:
             guard case .loadBalancer(let lb) = target.runtime, let member = target.members.first else {

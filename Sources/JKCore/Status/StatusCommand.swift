@@ -228,7 +228,7 @@ public struct StatusCommandContext {
                     values = StatusQuery(parameters: [attribute: value])
                 }
                 _ = editor.updateWorker(endpoint, worker: target.index, query: values)
-            case .status:
+            case .status, .unsupported:
                 break
             }
             registry.refreshIfChanged()
@@ -239,7 +239,7 @@ public struct StatusCommandContext {
             switch target.runtime {
             case .loadBalancer(let lb): editor.reset(lb, member: target.members.first)
             case .ajp: editor.reset(worker: target.index, name: target.name)
-            case .status: break
+            case .status, .unsupported: break
             }
             return .success(.resultOnly)
         case .recover:
@@ -296,7 +296,10 @@ public struct StatusCommandContext {
         }
         let runtime = registry.runtimes[index]
         var target = StatusTarget(name: name, index: index, runtime: runtime, members: [], memberNames: [])
-        if case .status = runtime { return .failure("Could not find given worker") }
+        switch runtime {
+        case .status, .unsupported: return .failure("Could not find given worker")
+        case .ajp, .loadBalancer: break
+        }
         guard let sub = query["sw"] else {
             if command == .recover { return .failure("EMPTY sub worker param") }
             return .success(target)

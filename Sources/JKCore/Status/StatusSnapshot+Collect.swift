@@ -27,7 +27,7 @@ extension StatusSnapshot {
                         worker: index, name: name, config: ajpConfig(endpoint, slot: slot),
                         counters: counters(slot, fallbackReset: registry.loadedAt),
                         errorTime: slot?.last_error_time ?? 0, maps: maps[name] ?? []))
-                case .status:
+                case .status, .unsupported:
                     continue
                 }
             }
