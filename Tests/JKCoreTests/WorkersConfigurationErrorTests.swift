@@ -38,14 +38,19 @@ import Testing
         let result = loadWorkers(workersText("worker.list=w1", "worker.w1.type=AJP13"))
         expectError(result, .unknownWorkerType, line: 2)
         #expect(result.entries(.unknownWorkerType).first?.message.contains("write 'ajp13'") == true)
-        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.type=jni")), .unknownWorkerType, line: 2)
+        expectError(loadWorkers(workersText("worker.list=w1", "worker.w1.type=tomcat")), .unknownWorkerType, line: 2)
     }
 
-    @Test(arguments: ["ajp12", "ajp14"])
-    func unsupportedWorkerType(type: String) {
+    /// Types of old configurations load with a warning (the worker answers 503), so Apache starts.
+    @Test(arguments: ["ajp12", "ajp14", "jni"])
+    func unservedWorkerTypeIsAWarning(type: String) {
         let result = loadWorkers(workersText("worker.list=w1", "", "worker.w1.type=\(type)"))
-        expectError(result, .unsupportedWorkerType, line: 3)
-        #expect(result.entries(.unsupportedWorkerType).first?.message.contains("use type=ajp13") == true)
+        #expect(result.errorCodes.isEmpty)
+        #expect(result.warningCodes == [.unsupportedWorkerType])
+        let entry = result.entries(.unsupportedWorkerType).first
+        #expect(entry?.message.contains("Use type=ajp13") == true)
+        #expect(entry?.location?.line == 3)
+        #expect(result.configuration?.workers.first?.kind == .unsupported(type: type))
     }
 
     @Test func loadBalancerWithoutMembers() {
@@ -161,10 +166,10 @@ import Testing
     }
 
     @Test func reportsEveryErrorInOneRun() {
-        let result = loadWorkers(workersText("worker.list=w1,w2,lb", "worker.w1.colour=blue", "worker.w2.type=ajp14",
+        let result = loadWorkers(workersText("worker.list=w1,w2,lb", "worker.w1.colour=blue", "worker.w2.type=tomcat",
                                        "worker.lb.type=lb"))
         #expect(result.configuration == nil)
-        #expect(result.errorCodes == [.unknownAttribute, .unsupportedWorkerType, .loadBalancerWithoutMembers])
+        #expect(result.errorCodes == [.unknownAttribute, .unknownWorkerType, .loadBalancerWithoutMembers])
         #expect(result.log.entries.filter { $0.severity == .error }.map { $0.location?.line ?? 0 } == [2, 3, 4])
     }
 

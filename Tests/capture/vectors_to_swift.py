@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/JKCoreTests/GoldenVectors.swift and GoldenVectors+LargeBody.swift from the
+"""Writes Tests/JKCoreTests/GoldenVectors.swift, GoldenVectors+Tomcat.swift and GoldenVectors+LargeBody.swift from the
 output directory of capture-modjk-vectors.sh and capture-tomcat-responses.sh.
 
     Tests/capture/vectors_to_swift.py [OUT_DIR] [TESTS_DIR]
@@ -248,13 +248,17 @@ enum GoldenVectors {
 %s
     }
 
+}
+''' % indent(emit(MODJK, modjk))
+    tomcat_file = head + '''
+extension GoldenVectors {
     /// Packets Tomcat 10.1 sent to the web server.
     enum Tomcat {
 %s
 %s
     }
 }
-''' % (indent(emit(MODJK, modjk)), indent(emit(TOMCAT, tomcat)), indent(indent(exchanges())))
+''' % (indent(emit(TOMCAT, tomcat)), indent(indent(exchanges())))
     main_file = main_file.replace("@@CIPHER@@", ssl["ssl_cipher"]).replace("@@SESSION@@", ssl["ssl_session"])
     main_file = main_file.replace("@@PEM@@", pem)
 
@@ -265,6 +269,7 @@ extension GoldenVectors.ModJK {
 ''' % emit(LARGE, modjk, dense=True)
 
     (tests / "GoldenVectors.swift").write_text(main_file)
+    (tests / "GoldenVectors+Tomcat.swift").write_text(tomcat_file)
     (tests / "GoldenVectors+LargeBody.swift").write_text(large_file)
 
 
