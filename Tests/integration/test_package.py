@@ -134,3 +134,11 @@ def test_deb_installs_enables_serves_without_swift_and_purges():
             run("make", "-s", "-C", str(ROOT / "apxs"), "install", check=False)
             run("a2dismod", "-q", "jk", check=False)
             run("a2enmod", "-q", "swiftjk", check=False)
+
+
+@pytest.mark.skipif(not shutil.which("aarch64-linux-gnu-gcc"), reason="Debian's gcc-aarch64-linux-gnu is not installed")
+def test_c_shim_cross_compiles_for_arm64():
+    """Raspberry Pi OS (bookworm, 64-bit): nothing in the shim assumes x86_64 (-Werror)."""
+    result = run("make", "-s", "-C", str(ROOT / "apxs"), "cross-check-arm64", check=False)
+    assert result.returncode == 0 and "compiles for aarch64" in result.stdout, result.stdout + result.stderr
+    assert run("file", *map(str, (ROOT / "apxs/out/arm64").glob("*.o"))).stdout.count("ARM aarch64") >= 9
