@@ -16,6 +16,7 @@ import Testing
         var replyTimeouts: Int32 = 0
         var maxReplyTimeouts = 0
         var escalationTime = 30
+        var connectErrorsGlobal = true
         // Expected:
         var shared: MemberState
         var local: MemberState
@@ -79,6 +80,13 @@ import Testing
             shared: .error, local: .error, errors: 1, first: now, last: now, escalated: true),
         Row(name: "failure on a forced member", before: .forced, result: .failure, busy: 1,
             shared: .ok, local: .error, errors: 1, first: now, last: now),
+        Row(name: "refused connect is global at once even with requests in flight", result: .connectFailure,
+            busy: 3, shared: .error, local: .error, errors: 1, first: now, last: now, escalated: true),
+        Row(name: "refused connect on a member already in ERR stays ERR", before: .error, result: .connectFailure,
+            busy: 3, firstError: now - 10, shared: .error, local: .error, errors: 1, first: now, last: now),
+        Row(name: "mod_jk's rule (connect_errors_global=false): a refused connect stays local while busy",
+            result: .connectFailure, busy: 2, connectErrorsGlobal: false,
+            shared: .ok, local: .error, errors: 1, first: now, last: now),
     ]
 
     @Test(arguments: rows)
@@ -86,6 +94,7 @@ import Testing
         let fixture = BalancerFixture(["m", "other"], lb: { settings in
             settings.maxReplyTimeouts = row.maxReplyTimeouts
             settings.errorEscalationTime = row.escalationTime
+            settings.connectErrorsGlobal = row.connectErrorsGlobal
         })
         let member = fixture.member("m")
         member.pointee.state = row.before.slotValue

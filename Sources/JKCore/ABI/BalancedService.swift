@@ -107,7 +107,8 @@ enum BalancedService {
                 let options = forwardOptions(endpoint.settings, request: request, rule: rule,
                                              cookie: attempt.setsSessionCookie
                                                  ? service.slots.topology.sessionCookieValue(member: attempt.member,
-                                                                                  secure: request.is_ssl != 0) : nil)
+                                                                                  secure: request.is_ssl != 0) : nil,
+                                             connectErrorsGlobal: service.slots.topology.settings.connectErrorsGlobal)
                 var stats = ForwardStats()
                 let result = withSecret(endpoint.settings.secret) { secret in
                     AJPForwarder(endpoint: endpoint, host: io).forward(
@@ -162,8 +163,9 @@ enum BalancedService {
     }
 
     private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensionsRef,
-                                       cookie: UnsafeRawBufferPointer?) -> ForwardOptions {
+                                       cookie: UnsafeRawBufferPointer?, connectErrorsGlobal: Bool) -> ForwardOptions {
         var options = RequestService.forwardOptions(settings, request: request, extensions: rule)
+        options.connectFailureEndsAttempts = connectErrorsGlobal
         if let cookie { options.extraResponseHeader = sjk_pair_t(name: sjk_str_t("Set-Cookie"), value: sjk_str_t(cookie)) }
         return options
     }
@@ -178,6 +180,7 @@ enum BalancedService {
             case .replyTimeout: return .replyTimeout
             case .protocolError, .malformed: return .protocolError
             case .poolExhausted: return .noFreeEndpoint
+            case .connectFailed(let error) where error != 0: return .connectFailure
             default: return .failure
             }
         }

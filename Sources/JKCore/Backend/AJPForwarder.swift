@@ -13,6 +13,9 @@ public struct ForwardOptions {
     public var useServerErrors: Int?
     /// A header added to the backend's response headers (the balancer's set_session_cookie).
     public var extraResponseHeader: sjk_pair_t?
+    /// A refused or timed-out connect ends the attempts on this worker at once (the balancer's
+    /// `connect_errors_global`): the next member is tried instead of the same dead one again.
+    public var connectFailureEndsAttempts = false
 
     /// Creates the options.
     public init(replyTimeoutMs: Int, failOnStatus: [Int], jkOptions: UInt32, useServerErrors: Int? = nil) {
@@ -110,6 +113,9 @@ public struct AJPForwarder {
                 if failure == .replyTimeout { stats.replyTimeouts &+= 1 }
                 host.log(SJK_LOG_INFO, "worker \(endpoint.name) attempt \(attempt + 1)/\(attempts): \(failure)")
                 if !recoverable { return result }
+                if options.connectFailureEndsAttempts, case .connectFailed(let error) = failure, error != 0 {
+                    return .failed(failure, recoverable: true)
+                }
             default:
                 metrics.finished(result, stats: stats)
                 return result

@@ -16,6 +16,9 @@
 public enum AttemptResult: Sendable, Equatable, CaseIterable {
     /// The response was relayed.
     case success
+    /// Connecting to the member was refused or timed out (SwiftJK; `failure` in mod_jk): with
+    /// `connect_errors_global` the member goes to ERR for every child at once.
+    case connectFailure
     /// The client failed or sent a bad request: never failed over.
     case clientError
     /// A status listed in `fail_on_status` with a minus sign: try another member, member stays OK.

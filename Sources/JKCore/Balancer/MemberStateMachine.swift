@@ -108,7 +108,10 @@ public enum MemberStateMachine {
             }
         case .protocolError, .internalError:
             set(local: .error)
-        case .failure:
+        case .connectFailure where settings.connectErrorsGlobal:
+            escalated = !wasError
+            recordGlobalError()
+        case .failure, .connectFailure:
             slot.pointee.errors = slot.pointee.errors &+ 1
             let first = slot.pointee.first_error_time
             let escalation = Int64(settings.errorEscalationTime)

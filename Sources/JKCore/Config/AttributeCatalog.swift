@@ -23,7 +23,7 @@ enum AttributeCatalog {
         "balance_workers", "sticky_session", "sticky_session_force", "session_cookie", "session_path",
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
-        "xmlns", "doctype", "persist_file",
+        "xmlns", "doctype", "persist_file", "connect_errors_global",
     ]
 
     /// `currentInOrder` as a set.
@@ -66,7 +66,8 @@ enum AttributeCatalog {
         "local_worker_only", "jvm_route", "route", "domain", "redirect", "method", "lock", "disabled", "stopped",
         "activation", "recover_time", "error_escalation_time", "max_reply_timeouts", "retry_interval",
         "busy_limit", "max_packet_size", "css", "read_only", "retries", "lb_retries", "worker.maintain", "ns",
-        "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6",
+        "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6", "connect_errors_global",
+        "persist_file",
     ]
 
     /// Suffixes whose duplicates are joined with `,` (`list_properties`).
@@ -96,6 +97,7 @@ enum AttributeCatalog {
         "balance_workers", "balanced_workers", "sticky_session", "sticky_session_force", "method", "lock",
         "retries", "lb_retries", "retry_interval", "recover_time", "error_escalation_time", "max_reply_timeouts",
         "session_cookie", "session_path", "set_session_cookie", "session_cookie_path", "secret",
+        "connect_errors_global",
     ]
 
     /// Attributes only an lb reads: set on an ajp13 worker they are silently ignored by mod_jk.

@@ -25,6 +25,11 @@ public struct LoadBalancerSettings: Equatable, Sendable {
     /// `error_escalation_time`, **seconds**: how long a local error may last before it becomes a global
     /// ERROR; default recover_time / 2 (integer division).
     public var errorEscalationTime: Int = 30
+    /// `connect_errors_global` (SwiftJK): a refused or timed-out connect puts the member in ERROR for
+    /// every child at once and is not retried on the same member (a connect says nothing about the
+    /// request, everything about the member); default true. `false` keeps mod_jk's rule: retry, and
+    /// escalate like any other failure (`error_escalation_time`).
+    public var connectErrorsGlobal: Bool = true
     /// `max_reply_timeouts`: reply timeouts tolerated (decayed counter) before a member goes to ERROR;
     /// default 0.
     public var maxReplyTimeouts: Int = 0

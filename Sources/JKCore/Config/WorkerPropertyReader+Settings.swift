@@ -121,6 +121,7 @@ extension WorkerPropertyReader {
         settings.lbRetries = max(1, integer("lb_retries", default: 2, log: &log))
         settings.retryInterval = integer("retry_interval", default: 100, log: &log)
         settings.recoverTime = max(1, integer("recover_time", default: 60, log: &log))
+        settings.connectErrorsGlobal = boolean("connect_errors_global", default: true, log: &log)
         settings.errorEscalationTime = integer("error_escalation_time",
                                                default: settings.recoverTime / 2, log: &log)
         settings.maxReplyTimeouts = integer("max_reply_timeouts", default: 0, log: &log)
