@@ -60,16 +60,22 @@ static apr_status_t sjk_child_cleanup(void *data)
 /* The maintenance timer (JkWatchdogInterval, or worker.maintain when balancers exist): a plain
  * detached pthread that owns no APR pool, so a child exiting under it has nothing to free; it
  * blocks every signal so they keep going to the MPM's threads. */
+/** What the timer's maintenance did (health checks) goes to the JK log of the main server. */
+static void sjk_timer_log(void *ctx, int32_t level, const char *message)
+{
+    sjk_log_line((server_rec *)ctx, level, message);
+}
+
 static void *sjk_timer(void *data)
 {
-    (void)data;
+    server_rec *s = data;
     while (!sjk_child_exiting) {
         int i;
         for (i = 0; i < sjk_timer_interval * 10 && !sjk_child_exiting; i++) {
             apr_sleep(apr_time_from_msec(100));
         }
         if (!sjk_child_exiting && sjk_current_config) {
-            sjk_maintain(sjk_current_config);
+            sjk_maintain(sjk_current_config, sjk_timer_log, s);
         }
     }
     return NULL;
@@ -93,7 +99,7 @@ static void sjk_child_init_hook(apr_pool_t *pchild, server_rec *s)
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);
-        if (pthread_create(&thread, &attr, sjk_timer, NULL) != 0) {
+        if (pthread_create(&thread, &attr, sjk_timer, s) != 0) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0501: cannot start the maintenance timer thread");
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -125,7 +125,7 @@ int main(void)
           "nothing to strip");
     CHECK(sjk_strip_session(view("/a;jsessionid=X/bbbbbbbb"), view(NULL), out, 4, &len) == SJK_ERR_ARGUMENT,
           "output too small");
-    CHECK(sjk_child_init(config) == SJK_OK && sjk_maintain(config) == SJK_OK, "child init and maintenance");
+    CHECK(sjk_child_init(config) == SJK_OK && sjk_maintain(config, NULL, NULL) == SJK_OK, "child init and maintenance");
     CHECK(sjk_config_release(config) == SJK_OK, "release");
     CHECK(sjk_config_create(NULL, collect, NULL, &config) == SJK_ERR_ARGUMENT, "NULL input is refused");
     printf("%d passed, %d failed\n", passed, failed);

@@ -67,12 +67,15 @@ def stop_pid(pid, grace=5.0):
 class Backend:
     """The recording, scriptable AJP backend (Sources/AJPTestBackend)."""
 
-    def __init__(self, workdir, name="node1", address="127.0.0.1", mode="normal", secret=None, packet_size=8192):
+    def __init__(self, workdir, name="node1", address="127.0.0.1", mode="normal", secret=None, packet_size=8192,
+                 port=0):
         self.workdir = Path(workdir)
         self.name, self.address = name, address
         self.record = self.workdir / f"backend-{name}.jsonl"
         port_file = self.workdir / f"backend-{name}.port"
-        args = [str(BACKEND_BIN), "--listen", f"{address}:0", "--name", name, "--record", str(self.record),
+        if port_file.exists():
+            port_file.unlink()
+        args = [str(BACKEND_BIN), "--listen", f"{address}:{port}", "--name", name, "--record", str(self.record),
                 "--mode", mode, "--port-file", str(port_file), "--packet-size", str(packet_size)]
         if secret:
             args += ["--secret", secret]

@@ -256,9 +256,10 @@ sjk_status_t sjk_service(const sjk_config_t *config, const sjk_mapping_t *mappin
 /** Called in every child process after fork (child_init): resets per-process state. */
 sjk_status_t sjk_child_init(const sjk_config_t *config);
 
-/** Runs periodic maintenance if due (idle connection cleanup and CPing); called by the
- *  watchdog thread when JkWatchdogInterval > 0, otherwise the core runs it per request. */
-sjk_status_t sjk_maintain(const sjk_config_t *config);
+/** Runs periodic maintenance if due (idle connection cleanup and CPing, balancer maintenance,
+ *  active health checks); called by the timer thread, which passes a log sink for what it did.
+ *  Without the timer the core runs the connection maintenance per request. */
+sjk_status_t sjk_maintain(const sjk_config_t *config, sjk_log_fn log, void *log_ctx);
 
 /** Seconds between runs of the shim's maintenance timer thread (0: start none):
  *  JkWatchdogInterval when set, else worker.maintain when load balancers exist. */
@@ -385,7 +386,7 @@ typedef struct sjk_slot {
     uint64_t first_byte_sum_us; /**< worker: sum of the first-byte times, microseconds */
     uint64_t total_sum_us;      /**< worker: sum of the total times, microseconds */
     int32_t idle_connections;   /**< worker: pooled idle connections across all processes */
-    int32_t reserved_metrics;
+    int32_t health_passes;      /**< member slots: consecutive successful active health checks */
     int64_t state_changed_at;   /**< member slots: seconds of the last state change (not OK/IDLE <-> OK) */
     int64_t last_sticky_time;   /**< member slots: seconds of the last request routed by session */
 } sjk_slot_t;
@@ -401,6 +402,7 @@ typedef struct sjk_shm_header {
     uint32_t config_generation; /**< bumped by every status-worker edit (read atomically) */
     uint32_t reserved;
     uint8_t nonce[16];          /**< random token of the status worker's HTML forms */
+    int64_t last_health_check;  /**< active health checks: election of the probing process, seconds */
 } sjk_shm_header_t;
 
 /** Bytes of shared memory the configuration needs (header + slots). */

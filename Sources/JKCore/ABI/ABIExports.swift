@@ -138,9 +138,11 @@ public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
 
 /// sjk_maintain: periodic maintenance from the watchdog thread.
 @c @implementation
-public func sjk_maintain(_ config: OpaquePointer?) -> sjk_status_t {
+public func sjk_maintain(_ config: OpaquePointer?, _ log: sjk_log_fn?,
+                         _ logContext: UnsafeMutableRawPointer?) -> sjk_status_t {
     guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
     registry.refreshIfChanged()
+    for message in registry.runHealthChecksIfDue() { report(log, logContext, Int32(SJK_LOG_INFO), message) }
     registry.maintenance.runIfDue(registry.endpoints)
     registry.maintainBalancersIfDue()
     return sjk_status_t(SJK_OK)

@@ -123,8 +123,12 @@ public final class Registry: @unchecked Sendable {
     /// worker.maintain when there are balancers, so an idle server still recovers members in
     /// time (mod_jk needs a request to trigger it); 0 for none.
     public var timerIntervalSeconds: Int {
-        if hasWatchdog { return watchdogSeconds }
-        return balancers.isEmpty ? 0 : max(configuration.maintainInterval, 0)
+        let checks = balancers.map(\.configuredSettings.healthCheckInterval).filter { $0 > 0 }.min()
+        if hasWatchdog { return checks.map { min($0, watchdogSeconds) } ?? watchdogSeconds }
+        guard !balancers.isEmpty else { return 0 }
+        let maintain = max(configuration.maintainInterval, 0)
+        guard let checks else { return maintain }
+        return maintain > 0 ? min(maintain, checks) : checks
     }
 
     /// Forgets connections inherited through fork (there are none: the parent never connects).

@@ -23,7 +23,7 @@ enum AttributeCatalog {
         "balance_workers", "sticky_session", "sticky_session_force", "session_cookie", "session_path",
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
-        "xmlns", "doctype", "persist_file", "connect_errors_global",
+        "xmlns", "doctype", "persist_file", "connect_errors_global", "health_check_interval", "health_check_passes",
     ]
 
     /// `currentInOrder` as a set.
@@ -67,7 +67,7 @@ enum AttributeCatalog {
         "activation", "recover_time", "error_escalation_time", "max_reply_timeouts", "retry_interval",
         "busy_limit", "max_packet_size", "css", "read_only", "retries", "lb_retries", "worker.maintain", "ns",
         "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6", "connect_errors_global",
-        "persist_file",
+        "persist_file", "health_check_interval", "health_check_passes",
     ]
 
     /// Suffixes whose duplicates are joined with `,` (`list_properties`).
@@ -97,7 +97,7 @@ enum AttributeCatalog {
         "balance_workers", "balanced_workers", "sticky_session", "sticky_session_force", "method", "lock",
         "retries", "lb_retries", "retry_interval", "recover_time", "error_escalation_time", "max_reply_timeouts",
         "session_cookie", "session_path", "set_session_cookie", "session_cookie_path", "secret",
-        "connect_errors_global",
+        "connect_errors_global", "health_check_interval", "health_check_passes",
     ]
 
     /// Attributes only an lb reads: set on an ajp13 worker they are silently ignored by mod_jk.

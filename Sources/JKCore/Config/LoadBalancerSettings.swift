@@ -30,6 +30,14 @@ public struct LoadBalancerSettings: Equatable, Sendable {
     /// request, everything about the member); default true. `false` keeps mod_jk's rule: retry, and
     /// escalate like any other failure (`error_escalation_time`).
     public var connectErrorsGlobal: Bool = true
+    /// `health_check_interval` (SwiftJK), **seconds**: how often one process probes the members in
+    /// error with a CPing on a fresh connection, so a member rejoins without a user request as the
+    /// probe; default 1; 0 turns active checks off (mod_jk: recovery only after recover_time, by a
+    /// request).
+    public var healthCheckInterval: Int = 1
+    /// `health_check_passes` (SwiftJK): consecutive successful probes before the member rejoins;
+    /// default 2.
+    public var healthCheckPasses: Int = 2
     /// `max_reply_timeouts`: reply timeouts tolerated (decayed counter) before a member goes to ERROR;
     /// default 0.
     public var maxReplyTimeouts: Int = 0

@@ -122,6 +122,8 @@ extension WorkerPropertyReader {
         settings.retryInterval = integer("retry_interval", default: 100, log: &log)
         settings.recoverTime = max(1, integer("recover_time", default: 60, log: &log))
         settings.connectErrorsGlobal = boolean("connect_errors_global", default: true, log: &log)
+        settings.healthCheckInterval = max(integer("health_check_interval", default: 1, log: &log), 0)
+        settings.healthCheckPasses = max(integer("health_check_passes", default: 2, log: &log), 1)
         settings.errorEscalationTime = integer("error_escalation_time",
                                                default: settings.recoverTime / 2, log: &log)
         settings.maxReplyTimeouts = integer("max_reply_timeouts", default: 0, log: &log)

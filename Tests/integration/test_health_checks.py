@@ -1,0 +1,93 @@
+"""Active health checks (lb `health_check_interval`, `health_check_passes`): after a dead member's
+backend comes back, one httpd process probes it with CPing on a fresh connection and puts it back in
+rotation within a few seconds, without any user request used as the probe; with
+`health_check_interval=0` (mod_jk's behaviour) it stays in ERR until recover_time and a request."""
+
+import http.client
+import time
+
+import pytest
+
+from harness import Apache, Backend, make_workdir
+
+
+def workers(live, flaky, interval):
+    return "\n".join([
+        "worker.list=lb,jkstatus",
+        "worker.live.host=127.0.0.1", f"worker.live.port={live}", "worker.live.route=live",
+        "worker.flaky.host=127.0.0.1", f"worker.flaky.port={flaky}", "worker.flaky.route=flaky",
+        "worker.lb.type=lb", "worker.lb.balance_workers=flaky,live",
+        f"worker.lb.health_check_interval={interval}", "worker.lb.health_check_passes=2",
+        "worker.jkstatus.type=status", ""])
+
+
+def state(apache):
+    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=10)
+    conn.request("GET", "/jkstatus?mime=prop&cmd=show&w=lb&sw=flaky")
+    body = conn.getresponse().read().decode()
+    conn.close()
+    return next(line.split("=", 1)[1] for line in body.splitlines() if line.startswith("worker.flaky.state="))
+
+
+def node(apache, path):
+    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    r.read()
+    conn.close()
+    return r.getheader("X-Node") or str(r.status)
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_member_rejoins_within_5_seconds_without_a_user_request(mpm):
+    work = make_workdir("sjk-health-")
+    live = Backend(work, "live")
+    flaky = Backend(work, "flaky")
+    port = flaky.port
+    apache = Apache(work, "swiftjk", mpm, workers=workers(live.port, port, 1),
+                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
+    try:
+        flaky.stop()
+        for _ in range(4):
+            assert node(apache, "/app/x") == "live"
+        assert state(apache) == "ERR"
+        time.sleep(3)
+        assert state(apache) == "ERR", "no rejoin while the backend is down"
+        flaky = Backend(work, "flaky", port=port)
+        back = time.monotonic()
+        while state(apache) == "ERR" and time.monotonic() - back < 10:
+            time.sleep(0.2)
+        rejoin = time.monotonic() - back
+        print(f"{mpm}: rejoin {rejoin:.1f} s after the backend accepted AJP again")
+        assert state(apache) in ("OK/IDLE", "OK") and rejoin <= 5.0
+        assert flaky.forward_requests() == [], "the probes are CPings, not user requests"
+        assert any(p.get("type") == "cping" for p in flaky.packets())
+        assert "flaky" in {node(apache, "/app/y") for _ in range(6)}
+        assert "back in rotation" in apache.jk_log()
+    finally:
+        apache.stop()
+        live.stop()
+        flaky.stop()
+    assert not apache.crashed_children()
+
+
+def test_without_health_checks_the_member_waits_for_recover_time_as_in_mod_jk():
+    work = make_workdir("sjk-health-off-")
+    live = Backend(work, "live")
+    flaky = Backend(work, "flaky")
+    port = flaky.port
+    apache = Apache(work, "swiftjk", "prefork", workers=workers(live.port, port, 0),
+                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
+    try:
+        flaky.stop()
+        for _ in range(4):
+            node(apache, "/app/x")
+        assert state(apache) == "ERR"
+        flaky = Backend(work, "flaky", port=port)
+        time.sleep(5)
+        assert state(apache) == "ERR"
+        assert flaky.packets() == []
+    finally:
+        apache.stop()
+        live.stop()
+        flaky.stop()
