@@ -246,7 +246,7 @@ def test_drain_finishes_only_after_the_last_sticky_client_and_loses_nothing(site
         assert "drain done" in out
         # Done only after the quiet time counted from the last sticky request (2 s), and soon after it.
         # (times are kept in whole seconds, and the tool polls once a second)
-        assert 0.8 <= done - sticky_stopped <= 6.0, (start, sticky_stopped, done)
+        assert 0.5 <= done - sticky_stopped <= 6.0, (start, sticky_stopped, done)
         new_after_drain = served["new"][new_before:]
         assert new_after_drain and set(new_after_drain) == {"tomcat2"}, "no new session goes to a draining member"
         assert set(served["sticky"]) == {"tomcat1"}, "its sticky sessions are still served while draining"
