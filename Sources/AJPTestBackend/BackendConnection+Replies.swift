@@ -73,6 +73,10 @@ extension BackendConnection {
             preconditionFailure("handled before the body is read")
         case .close:
             finish("fault/close")
+        case .bodyclose:
+            if send(context.getBodyChunk), readBodyPacket() != nil {
+                finish("fault/bodyclose")
+            }
         case .badmagic:
             var broken = headers
             broken[0] = 0x12

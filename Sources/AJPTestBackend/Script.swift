@@ -37,6 +37,9 @@ enum Script: Equatable {
         case reset
         /// Read the body, then close (FIN) without replying.
         case close
+        /// Read the body, ask for more once as Tomcat does after content-length bytes (GET_BODY_CHUNK,
+        /// answered by the empty packet), then close (FIN) without replying.
+        case bodyclose
         /// Never reply; record what arrives until the peer closes.
         case hang
         /// Normal reply whose SEND_HEADERS packet has magic 0x1234 instead of 0x4142.

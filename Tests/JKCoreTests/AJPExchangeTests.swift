@@ -132,6 +132,23 @@ struct AJPExchangeTests {
         #expect(try driver.receive(getBodyChunk) == .sendBody(maxLength: 0))
     }
 
+    @Test func wholeBodyInTheFirstPacketStaysReplayableAfterTheEmptyPacket() throws {
+        // Tomcat asks once more after content-length bytes; only the empty packet goes out.
+        var driver = ExchangeDriver(body: .contentLength(2048), firstChunk: 2048)
+        #expect(try driver.receive(getBodyChunk) == .sendBody(maxLength: 0))
+        driver.exchange.sentBody(0)
+        #expect(driver.exchange.bodyStreamed)
+        #expect(!driver.exchange.bodyBeyondFirstChunkSent)
+    }
+
+    @Test func bodyDataBeyondTheFirstPacketEndsReplay() throws {
+        var driver = ExchangeDriver(body: .contentLength(20000), firstChunk: 8186)
+        #expect(try driver.receive(getBodyChunk) == .sendBody(maxLength: 8186))
+        #expect(!driver.exchange.bodyBeyondFirstChunkSent)
+        driver.exchange.sentBody(8186)
+        #expect(driver.exchange.bodyBeyondFirstChunkSent)
+    }
+
     @Test func requestWithoutBodyAnswersWithTheEmptyPacketAndIsNoLongerReplayable() throws {
         var driver = ExchangeDriver(body: .none)
         #expect(driver.exchange.bodyExhausted)

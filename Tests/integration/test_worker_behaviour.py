@@ -302,3 +302,34 @@ def test_graceful_restart_recreates_shared_memory_and_keeps_serving(mpm):
         apache.stop()
         for b in backends:
             b.stop()
+
+
+@pytest.mark.parametrize("connector,replay,attempts", [("modjk", None, 1), ("swiftjk", "false", 1),
+                                                      ("swiftjk", None, 2)])
+def test_whole_body_replay_after_tomcat_asked_for_the_end_of_the_body(connector, replay, attempts):
+    """Tomcat asks for more body (GET_BODY_CHUNK) once it has read content-length bytes and gets the
+    empty packet; the backend then dies without a reply (`/fault/bodyclose`). mod_jk marks the
+    request unrecoverable at the GET_BODY_CHUNK and does not retry; SwiftJK still holds the whole
+    body (it fitted in the first packet) and retries it intact (`replay_whole_body`, default true),
+    so an lb can fail such a POST over to another member. `replay_whole_body=false` is mod_jk's rule."""
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    extra = f"worker.w.replay_whole_body={replay}\n" if replay else ""
+    apache = Apache(work, connector, "prefork", jk_conf="JkMount /w/* w\n",
+                    workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n{extra}").start()
+    try:
+        body = bytes(range(256)) * 8
+        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
+        conn.request("POST", "/w/fault/bodyclose", body=body)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 502
+        forwards = backend.forward_requests()
+        assert len(forwards) == attempts, forwards
+        lengths = [p["decoded"]["length"] for p in backend.packets("body")]
+        # each attempt: the whole body in the first packet, then the empty packet asked for
+        assert lengths == [len(body), 0] * attempts, lengths
+        assert apache.crashed_children() == []
+    finally:
+        apache.stop()
+        backend.stop()

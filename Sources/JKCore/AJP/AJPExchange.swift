@@ -47,6 +47,9 @@ public struct AJPExchange {
     /// True once the container pulled body data beyond the first packet: the body can no
     /// longer be replayed, so the request cannot be retried (reference §8.4).
     public private(set) var bodyStreamed = false
+    /// True once body data beyond the first packet was read from the client and sent: only then is
+    /// the body really gone (the first packet is kept for replay).
+    public private(set) var bodyBeyondFirstChunkSent = false
     /// True once anything was handed to the client.
     public var responseStarted: Bool { started }
     /// True after END_RESPONSE.
@@ -73,6 +76,7 @@ public struct AJPExchange {
     /// Records that `count` body bytes were sent in answer to `.sendBody`; `count` 0 with a
     /// chunked body means the client body ended.
     public mutating func sentBody(_ count: Int) {
+        if count > 0 { bodyBeyondFirstChunkSent = true }
         if let remaining = bodyRemaining {
             let left = remaining - min(remaining, UInt64(max(count, 0)))
             bodyRemaining = left

@@ -19,6 +19,7 @@ extension AJPEndpoint.Settings {
             : (worker.pingMode.contains(.prepost) ? worker.pingTimeout : 0)
         replyTimeoutMs = max(worker.replyTimeout, 0)
         recoveryOptions = UInt32(truncatingIfNeeded: worker.recoveryOptions.rawValue)
+        replayWholeBody = worker.replayWholeBody
         failOnStatus = worker.failOnStatus
         acquireTimeoutMs = max(worker.connectionAcquireTimeout, 0)
         poolIdleTimeoutMs = max(worker.connectionPoolTimeout, 0).multipliedReportingOverflow(by: 1000).partialValue

@@ -28,6 +28,8 @@ public final class AJPEndpoint: @unchecked Sendable {
         public var replyTimeoutMs = 0
         /// recovery_options bits.
         public var recoveryOptions: UInt32 = 0
+        /// replay_whole_body: only body data beyond the first packet ends recoverability.
+        public var replayWholeBody = true
         /// fail_on_status codes (negative: soft).
         public var failOnStatus: [Int] = []
         /// connection_acquire_timeout in ms.

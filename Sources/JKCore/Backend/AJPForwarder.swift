@@ -151,7 +151,8 @@ public struct AJPForwarder {
             // A response still held by the shim (nothing passed to the network) is withdrawn, so the
             // request can be retried or fail over as if it had not started (mod_jk retries too).
             if clientStarted, !host.resetResponse() { return .abortedMidResponse(failure) }
-            let recoverable = !exchange.bodyStreamed && isRecoverable(failure, method: request.method)
+            let bodyLost = endpoint.settings.replayWholeBody ? exchange.bodyBeyondFirstChunkSent : exchange.bodyStreamed
+            let recoverable = !bodyLost && isRecoverable(failure, method: request.method)
             return .failed(failure, recoverable: recoverable)
         case .clientError, .abortedMidResponse:
             discard(connection, abortive: endpoint.settings.recoveryOptions & RecoveryOption.closeOnClientError != 0)

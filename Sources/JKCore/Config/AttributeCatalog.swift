@@ -24,6 +24,7 @@ enum AttributeCatalog {
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
         "xmlns", "doctype", "persist_file", "connect_errors_global", "health_check_interval", "health_check_passes",
+        "replay_whole_body",
     ]
 
     /// `currentInOrder` as a set.
@@ -67,7 +68,7 @@ enum AttributeCatalog {
         "activation", "recover_time", "error_escalation_time", "max_reply_timeouts", "retry_interval",
         "busy_limit", "max_packet_size", "css", "read_only", "retries", "lb_retries", "worker.maintain", "ns",
         "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6", "connect_errors_global",
-        "persist_file", "health_check_interval", "health_check_passes",
+        "persist_file", "health_check_interval", "health_check_passes", "replay_whole_body",
     ]
 
     /// Suffixes whose duplicates are joined with `,` (`list_properties`).
@@ -85,6 +86,7 @@ enum AttributeCatalog {
         "socket_timeout", "socket_connect_timeout", "socket_keepalive", "socket_buffer", "ping_mode",
         "ping_timeout", "connect_timeout", "prepost_timeout", "reply_timeout", "connection_ping_interval",
         "recovery_options", "retries", "retry_interval", "busy_limit", "max_packet_size", "fail_on_status",
+        "replay_whole_body",
     ]
 
     /// Attributes an lb reads under a member's name (§7.5).

@@ -15,6 +15,7 @@ extension WorkerPropertyReader {
         readTimeouts(into: &settings, log: &log)
         settings.recoveryOptions = RecoveryOptions(rawValue: integer("recovery_options", default: 0, log: &log))
         settings.retries = max(1, integer("retries", default: 2, log: &log))
+        settings.replayWholeBody = boolean("replay_whole_body", default: true, log: &log)
         settings.maxPacketSize = Self.packetSize(integer("max_packet_size", default: 8192, log: &log))
         let buffer = integer("socket_buffer", default: 0, log: &log)
         settings.socketBuffer = (buffer > 0 && buffer < settings.maxPacketSize) ? settings.maxPacketSize : buffer

@@ -55,6 +55,10 @@ public struct AJPWorkerSettings: Equatable, Sendable {
     public var connectionPingInterval: Int = 0
     /// `recovery_options`: bit mask of §8.5; default 0 (retry everything).
     public var recoveryOptions: RecoveryOptions = []
+    /// `replay_whole_body` (SwiftJK): a request whose whole body fitted in the first body packet stays
+    /// retryable after the container asked for more and got only the end of the body; default true.
+    /// false is mod_jk's rule: any GET_BODY_CHUNK makes the request unrecoverable (reference §8.4).
+    public var replayWholeBody: Bool = true
     /// `retries`: attempts of one request on this worker, the first included; default 2, values < 1 ⇒ 1.
     public var retries: Int = 2
     /// `retry_interval`, **milliseconds**: sleep before each retry; default 100.
