@@ -20,6 +20,7 @@ TOMCAT_HOME = Path("/usr/share/tomcat10")
 SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / "apxs/out/mod_swiftjk.so"))
 BACKEND_BIN = Path(os.environ.get("AJP_TEST_BACKEND", ROOT / ".build/debug/ajp-test-backend"))
 WEBAPP = ROOT / "Tests/webapp"
+CLUSTER_EXAMPLE = ROOT / "conf/examples/cluster"
 
 
 def free_port(address="127.0.0.1"):
@@ -223,7 +224,27 @@ class Tomcat:
         self.base = Path(workdir) / f"tomcat-{name}"
         self.ajp_port = free_port(address)
         self.http_port = free_port(address)
+        self.cluster_port = free_port(address)
+        self.peers = []   # set by cluster(): every node of its cluster, itself included
         self.proc = None
+
+    def _cluster_server_xml(self):
+        """conf/examples/cluster/server.xml as shipped, with one more Member line per node beyond two,
+        and the system properties that fill it in for this node."""
+        text = (CLUSTER_EXAMPLE / "server.xml").read_text()
+        marker = "            <!-- a third node:"
+        extra = "".join(f"""            <Member className="org.apache.catalina.tribes.membership.StaticMember"
+                    host="${{swiftjk.member{i}.host}}" port="${{swiftjk.member{i}.port}}"
+                    uniqueId="{{0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,{i}}}"/>
+""" for i in range(3, len(self.peers) + 1))
+        text = text.replace(marker, extra + marker)
+        props = {"swiftjk.route": self.route, "swiftjk.address": self.address, "swiftjk.ajp.port": self.ajp_port,
+                 "swiftjk.http.port": self.http_port, "swiftjk.ajp.secret": self.secret,
+                 "swiftjk.cluster.port": self.cluster_port}
+        for i, peer in enumerate(self.peers, start=1):
+            props[f"swiftjk.member{i}.host"] = peer.address
+            props[f"swiftjk.member{i}.port"] = peer.cluster_port
+        return text, [f"-D{k}={v}" for k, v in props.items()]
 
     def start(self):
         """Writes the base and starts the JVM (does not wait)."""
@@ -236,7 +257,7 @@ class Tomcat:
             "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n"
             "java.util.logging.ConsoleHandler.level = WARNING\n")
         secret = f'secretRequired="true" secret="{self.secret}"' if self.secret else 'secretRequired="false"'
-        (b / "conf/server.xml").write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+        server_xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <Server port="-1" shutdown="SHUTDOWN">
   <Service name="Catalina">
     <Connector port="{self.http_port}" address="{self.address}" protocol="HTTP/1.1" connectionTimeout="20000"/>
@@ -247,10 +268,17 @@ class Tomcat:
     </Engine>
   </Service>
 </Server>
-""")
+"""
+        properties = []
+        if self.peers:
+            server_xml, properties = self._cluster_server_xml()
+        (b / "conf/server.xml").write_text(server_xml)
         shutil.copytree(WEBAPP, b / "webapps/ROOT", dirs_exist_ok=True)
         (b / "webapps/ROOT/node.txt").write_text(self.route)
-        cmd = ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        if self.peers:
+            (b / "webapps/ROOT/WEB-INF").mkdir(exist_ok=True)
+            shutil.copy(CLUSTER_EXAMPLE / "web.xml", b / "webapps/ROOT/WEB-INF/web.xml")
+        cmd = ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *properties,
                f"-Djava.util.logging.config.file={b}/conf/logging.properties",
                f"-Dcatalina.home={TOMCAT_HOME}", f"-Dcatalina.base={b}", f"-Djava.io.tmpdir={b}/temp",
                "-classpath", f"{TOMCAT_HOME}/bin/bootstrap.jar:{TOMCAT_HOME}/bin/tomcat-juli.jar",
@@ -285,6 +313,14 @@ class Tomcat:
         if self.proc:
             stop_pid(self.proc.pid, grace=10)
             self.proc = None
+
+
+def cluster(tomcats):
+    """Makes `tomcats` one session-replicating cluster (conf/examples/cluster) once (re)started;
+    each needs a secret (the example's AJP connector requires one)."""
+    for t in tomcats:
+        t.peers = list(tomcats)
+    return tomcats
 
 
 def workers_for(tomcats_or_backends, secret=None):
