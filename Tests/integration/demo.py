@@ -11,7 +11,7 @@ import socket
 import sys
 import time
 
-from harness import Apache, Tomcat, appendix_b, free_port, make_workdir
+from harness import CLUSTER_EXAMPLE, Apache, Tomcat, appendix_b, cluster, free_port, make_workdir
 
 DEMO_PORT = 18080
 SECRET = "demo-secret"
@@ -82,8 +82,74 @@ def show_status(apache):
           + txt("cmd=update&from=list&w=lb&sw=tomcat1&vwa=0").strip())
 
 
+def counter(port, session):
+    """GET /counter.jsp with the session; returns (status, count, route, session after the answer)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/counter.jsp", headers={"Cookie": f"JSESSIONID={session}"} if session else {})
+    response = conn.getresponse()
+    body = response.read().decode(errors="replace")
+    conn.close()
+    count = re.search(r"count=(\d+)", body)
+    route = re.search(r"route=(\S+)", body)
+    cookie = re.search(r"JSESSIONID=([^;]+)", response.getheader("Set-Cookie") or "")
+    return (response.status, count.group(1) if count else "?", route.group(1) if route else "?",
+            cookie.group(1) if cookie else session)
+
+
+def cluster_demo(work, check_only):
+    """Two Tomcats replicating sessions (conf/examples/cluster) behind SwiftJK: a session's counter
+    survives the SIGKILL of the Tomcat that holds it."""
+    tomcats = cluster([Tomcat(work, f"node{i}", "127.0.0.1", f"node{i}", secret=SECRET) for i in (1, 2)])
+    apache = None
+    try:
+        print("starting two Tomcat 10 nodes replicating sessions (conf/examples/cluster/server.xml)...", flush=True)
+        for tomcat in tomcats:
+            tomcat.start()
+        for tomcat in tomcats:
+            tomcat.wait(180)
+        workers = (CLUSTER_EXAMPLE / "workers.properties").read_text()
+        workers = workers.replace("change-me-cluster-secret", SECRET)
+        workers = workers.replace("port=8009", f"port={tomcats[0].ajp_port}").replace("port=8010", f"port={tomcats[1].ajp_port}")
+        apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /*.jsp lb\nJkMount /jkstatus* jkstatus\n",
+                        workers=workers, name="httpd", port=demo_port()).start()
+        port, session = apache.port, None
+        for _ in range(3):
+            status, count, route, session = counter(port, session)
+            print(f"  GET /counter.jsp -> {status} count={count} from {route}")
+        owner = next(t for t in tomcats if t.route == route)
+        print(f"\n$ kill -9 <{owner.name}'s JVM>   (the Tomcat holding the session dies)")
+        owner.kill()
+        for _ in range(3):
+            status, count, route, session = counter(port, session)
+            print(f"  GET /counter.jsp -> {status} count={count} from {route}   (JSESSIONID now ends in .{route})")
+        print(f"\nstarting {owner.name} again; it rejoins the cluster and receives the sessions...", flush=True)
+        owner.start().wait(180)
+        for _ in range(2):
+            status, count, route, session = counter(port, session)
+            print(f"  GET /counter.jsp -> {status} count={count} from {route}")
+        print(f"\nSwiftJK cluster demo is running: open {apache.url('/counter.jsp')} and kill a Tomcat")
+        print(f"  Tomcat configuration: {CLUSTER_EXAMPLE}/server.xml (per node: {tomcats[0].base}/conf)")
+        print(f"  workers.properties: {apache.workers_file}   status: {apache.url('/jkstatus')}")
+        if check_only:
+            return 0
+        print("Press Ctrl-C to stop.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if apache:
+            apache.stop()
+        for tomcat in tomcats:
+            tomcat.stop()
+        print("stopped Apache and both Tomcats.")
+
+
 def main():
     check_only = "--check" in sys.argv
+    if "--cluster" in sys.argv:
+        return cluster_demo(make_workdir("swiftjk-cluster-demo-"), check_only)
     work = make_workdir("swiftjk-demo-")
     tomcats = [Tomcat(work, "tomcat1", "127.0.0.10", "tomcat1", secret=SECRET),
                Tomcat(work, "tomcat2", "127.0.0.12", "tomcat2", secret=SECRET)]

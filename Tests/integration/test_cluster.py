@@ -205,3 +205,21 @@ def test_recovery_options_1_trades_replays_for_errors(nodes):
     assert 0 < r["failed"] <= 3 * r["clients_that_moved"], r
     # ... and an error can hide an effect node1 had already replicated: the next answer skips
     assert r["skips"] <= r["failed"], r
+
+
+def test_cluster_demo_from_the_readme():
+    """`scripts/demo --cluster` (here its Python part with --check): the counter of a session goes
+    on from the other Tomcat after the one holding it is SIGKILLed, and after it comes back."""
+    import os
+    import subprocess
+    import sys
+    from harness import ROOT
+    p = subprocess.run([sys.executable, str(ROOT / "Tests/integration/demo.py"), "--cluster", "--check"],
+                       capture_output=True, text=True, timeout=600, env={**os.environ, "SJK_NO_BUILD": "1"})
+    print(p.stdout[-3000:])
+    assert p.returncode == 0, p.stdout + p.stderr
+    counts = [int(c) for c in re.findall(r"count=(\d+)", p.stdout)]
+    assert counts == list(range(1, 9)), p.stdout
+    routes = re.findall(r"count=\d+ from (\S+)", p.stdout)
+    assert len(set(routes[:3])) == 1 and routes[3] != routes[0], routes
+
