@@ -11,8 +11,9 @@ import pytest
 from harness import Apache, Backend, make_workdir
 
 
-def workers(live, flaky, interval):
-    return "\n".join([
+def workers(live, flaky, interval, slow_start=None):
+    extra = [f"worker.lb.slow_start={slow_start}"] if slow_start is not None else []
+    return "\n".join(extra + [
         "worker.list=lb,jkstatus",
         "worker.live.host=127.0.0.1", f"worker.live.port={live}", "worker.live.route=live",
         "worker.flaky.host=127.0.0.1", f"worker.flaky.port={flaky}", "worker.flaky.route=flaky",
@@ -91,3 +92,34 @@ def test_without_health_checks_the_member_waits_for_recover_time_as_in_mod_jk():
         apache.stop()
         live.stop()
         flaky.stop()
+
+
+@pytest.mark.parametrize("slow_start,low,high", [(0, 0.40, 0.60), (30, 0.03, 0.20)])
+def test_slow_start_ramps_a_rejoined_member_up(slow_start, low, high):
+    """lb `slow_start` (default 10 s; 0 = mod_jk): right after the health check puts the member back,
+    it gets about a tenth of its share of new requests instead of half of them."""
+    work = make_workdir("sjk-slow-start-")
+    live = Backend(work, "live")
+    flaky = Backend(work, "flaky")
+    port = flaky.port
+    apache = Apache(work, "swiftjk", "prefork", workers=workers(live.port, port, 1, slow_start),
+                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
+    try:
+        flaky.stop()
+        for _ in range(4):
+            node(apache, "/app/x")
+        assert state(apache) == "ERR"
+        flaky = Backend(work, "flaky", port=port)
+        deadline = time.monotonic() + 10
+        while state(apache) == "ERR" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        nodes = [node(apache, "/app/y") for _ in range(60)]
+        share = nodes.count("flaky") / len(nodes)
+        print(f"slow_start={slow_start}: the rejoined member got {share:.0%} of 60 new requests")
+        assert set(nodes) <= {"live", "flaky"}
+        assert low <= share <= high, nodes
+    finally:
+        apache.stop()
+        live.stop()
+        flaky.stop()
+    assert not apache.crashed_children()

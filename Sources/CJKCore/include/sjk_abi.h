@@ -389,6 +389,8 @@ typedef struct sjk_slot {
     int32_t health_passes;      /**< member slots: consecutive successful active health checks */
     int64_t state_changed_at;   /**< member slots: seconds of the last state change (not OK/IDLE <-> OK) */
     int64_t last_sticky_time;   /**< member slots: seconds of the last request routed by session */
+    int64_t in_service_since;   /**< member slots: seconds when it last came back from an error state
+                                     to OK (slow start); 0: never */
 } sjk_slot_t;
 
 /** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim

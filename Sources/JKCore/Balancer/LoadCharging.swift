@@ -13,12 +13,14 @@
 /// the method. A request that carried a session id counts as "with session id" even when no member
 /// has its route.
 ///
-/// All additions saturate at `UInt64.max` instead of wrapping.
+/// While a member ramps up after coming back from an error (`slow_start`, see `SlowStart`), every
+/// charge except Busyness's is multiplied. All additions saturate at `UInt64.max` instead of wrapping.
 public enum LoadCharging {
     /// Charges `member` when an attempt starts (after a pool endpoint was obtained, as mod_jk does).
     ///
     /// - Precondition: the caller holds the segment lock.
-    public static func attemptStarted(slots: BalancerSlots, member: Int, hasSessionID: Bool, stateless: Bool) {
+    public static func attemptStarted(slots: BalancerSlots, member: Int, hasSessionID: Bool, stateless: Bool,
+                                      now: () -> Int64 = WallClock.seconds) {
         guard let slot = slots.memberSlot(member) else { return }
         let newSession = !hasSessionID && !stateless
         let charges: Bool
@@ -27,7 +29,12 @@ public enum LoadCharging {
         case .sessions, .next: charges = newSession
         case .traffic: charges = false
         }
-        if charges { slot.pointee.lb_value = slot.pointee.lb_value.addingSaturated(slot.pointee.lb_mult) }
+        if charges {
+            let ramp = SlowStart.multiplier(slot, slowStart: slots.topology.settings.slowStart,
+                                                  method: slots.topology.settings.method, now: now)
+            let charge = ramp == 1 ? slot.pointee.lb_mult : slot.pointee.lb_mult.multipliedSaturated(by: ramp)
+            slot.pointee.lb_value = slot.pointee.lb_value.addingSaturated(charge)
+        }
         if newSession { slot.pointee.sessions = slot.pointee.sessions &+ 1 }
     }
 
@@ -35,12 +42,15 @@ public enum LoadCharging {
     /// the bytes times `lb_mult`, Busyness gives its `lb_mult` back (floor 0).
     ///
     /// - Precondition: the caller holds the segment lock.
-    public static func attemptEnded(slots: BalancerSlots, member: Int, bytesReceived: UInt64, bytesSent: UInt64) {
+    public static func attemptEnded(slots: BalancerSlots, member: Int, bytesReceived: UInt64, bytesSent: UInt64,
+                                    now: () -> Int64 = WallClock.seconds) {
         guard let slot = slots.memberSlot(member) else { return }
         switch slots.topology.settings.method {
         case .traffic:
             let bytes = bytesReceived.addingSaturated(bytesSent)
-            let charge = bytes.multipliedSaturated(by: slot.pointee.lb_mult)
+            let ramp = SlowStart.multiplier(slot, slowStart: slots.topology.settings.slowStart,
+                                                  method: slots.topology.settings.method, now: now)
+            let charge = bytes.multipliedSaturated(by: slot.pointee.lb_mult).multipliedSaturated(by: ramp)
             slot.pointee.lb_value = slot.pointee.lb_value.addingSaturated(charge)
         case .busyness:
             slot.pointee.lb_value = slot.pointee.lb_value.subtractingFloored(slot.pointee.lb_mult)

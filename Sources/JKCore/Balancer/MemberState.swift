@@ -44,6 +44,16 @@ public enum MemberState: Int32, Sendable, CaseIterable, CustomStringConvertible 
     @inline(__always)
     public var acceptsRequests: Bool { rawValue <= MemberState.forced.rawValue }
 
+    /// True for the error states ERR, ERR/REC, ERR/FRC and ERR/PRB: leaving one for OK is a return
+    /// to service (slow start).
+    @inline(__always)
+    public var isError: Bool {
+        switch self {
+        case .error, .recover, .forced, .probe: true
+        case .idle, .ok, .busy: false
+        }
+    }
+
     /// The text the status worker shows (`OK/IDLE`, `ERR/REC`, ...).
     public var description: String {
         switch self {
@@ -99,8 +109,11 @@ extension UnsafeMutablePointer where Pointee == sjk_slot_t {
         let old = pointee.state
         guard old != state.slotValue else { return }
         pointee.state = state.slotValue
-        let quiet = (old == MemberState.idle.rawValue || old == MemberState.ok.rawValue)
-            && (state == .idle || state == .ok)
-        if !quiet { pointee.state_changed_at = WallClock.seconds() }
+        let wasUsable = old == MemberState.idle.rawValue || old == MemberState.ok.rawValue
+        let isUsable = state == .idle || state == .ok
+        if wasUsable && isUsable { return }
+        let now = WallClock.seconds()
+        pointee.state_changed_at = now
+        if isUsable, MemberState(slotValue: old).isError { pointee.in_service_since = now }
     }
 }

@@ -24,7 +24,7 @@ enum AttributeCatalog {
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
         "xmlns", "doctype", "persist_file", "connect_errors_global", "health_check_interval", "health_check_passes",
-        "replay_whole_body",
+        "replay_whole_body", "slow_start",
     ]
 
     /// `currentInOrder` as a set.
@@ -68,7 +68,7 @@ enum AttributeCatalog {
         "activation", "recover_time", "error_escalation_time", "max_reply_timeouts", "retry_interval",
         "busy_limit", "max_packet_size", "css", "read_only", "retries", "lb_retries", "worker.maintain", "ns",
         "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6", "connect_errors_global",
-        "persist_file", "health_check_interval", "health_check_passes", "replay_whole_body",
+        "persist_file", "health_check_interval", "health_check_passes", "replay_whole_body", "slow_start",
     ]
 
     /// Suffixes whose duplicates are joined with `,` (`list_properties`).
@@ -99,7 +99,7 @@ enum AttributeCatalog {
         "balance_workers", "balanced_workers", "sticky_session", "sticky_session_force", "method", "lock",
         "retries", "lb_retries", "retry_interval", "recover_time", "error_escalation_time", "max_reply_timeouts",
         "session_cookie", "session_path", "set_session_cookie", "session_cookie_path", "secret",
-        "connect_errors_global", "health_check_interval", "health_check_passes",
+        "connect_errors_global", "health_check_interval", "health_check_passes", "slow_start",
     ]
 
     /// Attributes only an lb reads: set on an ajp13 worker they are silently ignored by mod_jk.

@@ -38,6 +38,11 @@ public struct LoadBalancerSettings: Equatable, Sendable {
     /// `health_check_passes` (SwiftJK): consecutive successful probes before the member rejoins;
     /// default 2.
     public var healthCheckPasses: Int = 2
+    /// `slow_start` (SwiftJK), **seconds**: after a member comes back from an error state, its share of
+    /// the load ramps up from a tenth to its full lbfactor over this time, so a cold JVM is not flooded
+    /// (each unit of work charges it `lb_mult` × min(10, slow_start / seconds back)). Not for method
+    /// Busyness, which already sends fewer requests to a slow member. Default 10; 0 = mod_jk.
+    public var slowStart: Int = 10
     /// `max_reply_timeouts`: reply timeouts tolerated (decayed counter) before a member goes to ERROR;
     /// default 0.
     public var maxReplyTimeouts: Int = 0
