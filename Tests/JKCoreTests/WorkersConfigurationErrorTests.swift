@@ -34,6 +34,19 @@ import Testing
         #expect(result.log.entries.isEmpty)
     }
 
+    @Test func healthCheckURIMustBeAPath() {
+        let lb = ["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=a", "worker.a.port=8009"]
+        expectError(loadWorkers((lb + ["worker.lb.health_check_uri=health.jsp"]).joined(separator: "\n")),
+                    .invalidHealthCheckURI, line: 5)
+        expectError(loadWorkers((lb + ["worker.lb.health_check_status=20x"]).joined(separator: "\n")),
+                    .invalidHealthCheckStatus, line: 5)
+        let good = loadWorkers((lb + ["worker.lb.health_check_uri=/health.jsp?deep=1",
+                                                 "worker.lb.health_check_status=204",
+                                                 "worker.lb.health_check_healthy=true", "worker.lb.slow_start=30"]).joined(separator: "\n"))
+        #expect(good.configuration != nil)
+        #expect(good.errorCodes.isEmpty)
+    }
+
     @Test func unknownWorkerType() {
         let result = loadWorkers(workersText("worker.list=w1", "worker.w1.type=AJP13"))
         expectError(result, .unknownWorkerType, line: 2)

@@ -190,12 +190,11 @@ def test_no_session_is_lost_when_a_tomcat_dies(nodes):
         assert s["skips"] <= s["clients_that_moved"], r
 
 
+@pytest.mark.parametrize("nodes", [2], indirect=True, ids=["2-nodes"])
 def test_recovery_options_1_trades_replays_for_errors(nodes):
     """With recovery_options=1 a request that reached node1 is not sent again: no skipped count,
     but the requests node1 had when it died get an error (mod_jk's documented trade-off)."""
     base, tomcats = nodes
-    if len(tomcats) != 2:
-        pytest.skip("run once, with the 2-node cluster")
     r = kill_run(base, tomcats, ["swiftjk"], "recovery_options=1", recovery_options=1)["swiftjk"]
     assert r["crashed"] == [] and r["lost"] == 0 and r["stale"] == 0, r
     assert r["clients_that_moved"] > 0, r

@@ -391,6 +391,8 @@ typedef struct sjk_slot {
     int64_t last_sticky_time;   /**< member slots: seconds of the last request routed by session */
     int64_t in_service_since;   /**< member slots: seconds when it last came back from an error state
                                      to OK (slow start); 0: never */
+    int32_t health_failures;    /**< member slots: consecutive failed health checks while in service */
+    int32_t reserved;           /**< keeps the slot a multiple of 8 bytes */
 } sjk_slot_t;
 
 /** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim

@@ -24,6 +24,10 @@ extension ConfigDiagnostic.Code {
     public static let sessionCookieNeverRead = Self("lb-session-cookie-never-read")
     /// No member is Active: requests without a session find no member.
     public static let noActiveMember = Self("lb-no-active-member")
+    /// `health_check_uri` is not an absolute path (or contains a space or control character).
+    public static let invalidHealthCheckURI = Self("lb-invalid-health-check-uri")
+    /// `health_check_status` is not an HTTP status (100–599).
+    public static let invalidHealthCheckStatus = Self("lb-invalid-health-check-status")
     /// The lbfactors' least common multiple does not fit in 64 bits; multipliers are approximate.
     public static let lbfactorOverflow = Self("lb-lbfactor-overflow")
 }

@@ -5,6 +5,9 @@ import CJKCore
 /// connection; after `health_check_passes` consecutive CPONGs the member is back in rotation
 /// (OK/IDLE) without a user request serving as the probe. Its `lb_value` is set to the current
 /// maximum, as mod_jk's recovery does, so the rejoined member is not flooded with new sessions.
+/// With `health_check_uri` the probe also GETs that path and wants `health_check_status`. With
+/// `health_check_healthy` members in service (OK, OK/IDLE) are probed too, and after
+/// `health_check_passes` failed probes in a row such a member goes to ERR for every child.
 /// With `health_check_interval=0` nothing is probed (mod_jk's behaviour).
 ///
 /// The state changes are sans-I/O (`HealthCheck.record`); the probe itself is the driver's
@@ -16,6 +19,8 @@ public enum HealthCheck {
         public var balancer: Int
         /// Member index within the lb.
         public var member: Int
+        /// True when the member was in service (not in ERR) when it was picked.
+        public var inService: Bool = false
     }
 
     /// The members in ERR of `slots`' lb (with checks on).
@@ -23,12 +28,20 @@ public enum HealthCheck {
     /// - Precondition: the caller holds the segment lock.
     public static func targets(_ slots: BalancerSlots, balancer: Int) -> [Target] {
         guard slots.topology.settings.healthCheckInterval > 0 else { return [] }
+        let healthy = slots.topology.settings.healthCheckHealthy
         var result: [Target] = []
         for member in 0..<slots.memberCount {
-            if MemberState(slotValue: slots.member(member).pointee.state) == .error {
+            let slot = slots.member(member)
+            switch MemberState(slotValue: slot.pointee.state) {
+            case .error:
+                slot.pointee.health_failures = 0
                 result.append(Target(balancer: balancer, member: member))
-            } else {
-                slots.member(member).pointee.health_passes = 0
+            case .idle where healthy, .ok where healthy:
+                slot.pointee.health_passes = 0
+                result.append(Target(balancer: balancer, member: member, inService: true))
+            default:
+                slot.pointee.health_passes = 0
+                slot.pointee.health_failures = 0
             }
         }
         return result
@@ -59,6 +72,31 @@ public enum HealthCheck {
         slot.setMemberState(.idle)
         return true
     }
+
+    /// Applies one probe's result for a member that was in service; returns true when it failed
+    /// `health_check_passes` probes in a row and was put in ERR (for every child).
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    @discardableResult
+    public static func recordInService(_ passed: Bool, slots: BalancerSlots, member: Int, now: Int64) -> Bool {
+        guard let slot = slots.memberSlot(member) else { return false }
+        let state = MemberState(slotValue: slot.pointee.state)
+        guard state == .idle || state == .ok else { return false }
+        guard !passed else {
+            slot.pointee.health_failures = 0
+            return false
+        }
+        slot.pointee.health_failures &+= 1
+        guard Int(slot.pointee.health_failures) >= max(slots.topology.settings.healthCheckPasses, 1) else {
+            return false
+        }
+        slot.pointee.health_failures = 0
+        slot.pointee.errors = slot.pointee.errors &+ 1
+        slot.setMemberState(.error)
+        slot.pointee.first_error_time = now
+        slot.pointee.last_error_time = now
+        return true
+    }
 }
 
 extension Registry {
@@ -81,31 +119,32 @@ extension Registry {
         for target in targets {
             let lb = balancers[target.balancer]
             guard target.member < lb.endpoints.count, let endpoint = lb.endpoints[target.member] else { continue }
-            let passed = Self.probe(endpoint)
-            let rejoined = segment.withLock { _ in
-                lb.slots.map { HealthCheck.record(passed, slots: $0, member: target.member) } ?? false
+            let passed = Self.probe(endpoint, lb: lb)
+            let changed = segment.withLock { _ in
+                lb.slots.map { slots in
+                    target.inService
+                        ? HealthCheck.recordInService(passed, slots: slots, member: target.member, now: now)
+                        : HealthCheck.record(passed, slots: slots, member: target.member)
+                } ?? false
             }
-            if rejoined {
+            let passes = lb.configuredSettings.healthCheckPasses
+            if changed && target.inService {
+                messages.append("load balancer \(lb.name): member \(lb.memberNames[target.member]) failed "
+                                + "\(passes) health check(s) in a row; in error until it answers again")
+            } else if changed {
                 messages.append("load balancer \(lb.name): member \(lb.memberNames[target.member]) answered "
-                                + "\(lb.configuredSettings.healthCheckPasses) health check(s) in a row; back in rotation")
+                                + "\(passes) health check(s) in a row; back in rotation")
             }
         }
         return messages
     }
 
-    /// A CPing on a fresh connection: connect (connect timeout, at most 2 s) and a CPONG within the
-    /// ping timeout (at most 2 s). The connection is closed afterwards.
-    static func probe(_ endpoint: AJPEndpoint) -> Bool {
-        let state = endpoint.state.current
-        guard let address = state.address else { return false }
-        let settings = state.settings
-        let connectTimeout = settings.connectTimeoutMs > 0 ? min(settings.connectTimeoutMs, 2000) : 2000
-        let (fd, _) = BackendSocket.connect(to: address, timeoutMs: connectTimeout, keepAlive: false,
-                                            socketTimeoutSeconds: 0, bufferSize: 0)
-        guard fd >= 0 else { return false }
-        let connection = AJPConnection(fd: fd, maxPacketSize: settings.maxPacketSize)
-        defer { connection.close() }
-        let pingTimeout = settings.pingTimeoutMs > 0 ? min(settings.pingTimeoutMs, 2000) : 2000
-        return connection.ping(timeoutMs: pingTimeout)
+    /// The probe for a member of `lb`: a CPing on a fresh connection (connect and CPONG each within
+    /// at most 2 s), plus a GET of `health_check_uri` when one is configured.
+    static func probe(_ endpoint: AJPEndpoint, lb: LoadBalancerRuntime) -> Bool {
+        let settings = lb.configuredSettings
+        let plan = HealthProbe.Plan(uri: settings.healthCheckURI.map { Array($0.utf8) },
+                                    expectedStatus: settings.healthCheckStatus)
+        return HealthProbe.run(endpoint, plan: plan)
     }
 }

@@ -24,7 +24,7 @@ enum AttributeCatalog {
         "set_session_cookie", "session_cookie_path", "method", "lock", "recover_time", "error_escalation_time",
         "max_reply_timeouts", "css", "read_only", "user", "user_case_insensitive", "good", "bad", "prefix", "ns",
         "xmlns", "doctype", "persist_file", "connect_errors_global", "health_check_interval", "health_check_passes",
-        "replay_whole_body", "slow_start",
+        "replay_whole_body", "slow_start", "health_check_uri", "health_check_status", "health_check_healthy",
     ]
 
     /// `currentInOrder` as a set.
@@ -69,6 +69,7 @@ enum AttributeCatalog {
         "busy_limit", "max_packet_size", "css", "read_only", "retries", "lb_retries", "worker.maintain", "ns",
         "xmlns", "doctype", "prefix", "user_case_insensitive", "prefer_ipv6", "connect_errors_global",
         "persist_file", "health_check_interval", "health_check_passes", "replay_whole_body", "slow_start",
+        "health_check_uri", "health_check_status", "health_check_healthy",
     ]
 
     /// Suffixes whose duplicates are joined with `,` (`list_properties`).
@@ -100,6 +101,7 @@ enum AttributeCatalog {
         "retries", "lb_retries", "retry_interval", "recover_time", "error_escalation_time", "max_reply_timeouts",
         "session_cookie", "session_path", "set_session_cookie", "session_cookie_path", "secret",
         "connect_errors_global", "health_check_interval", "health_check_passes", "slow_start",
+        "health_check_uri", "health_check_status", "health_check_healthy",
     ]
 
     /// Attributes only an lb reads: set on an ajp13 worker they are silently ignored by mod_jk.

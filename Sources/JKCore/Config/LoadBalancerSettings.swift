@@ -38,6 +38,16 @@ public struct LoadBalancerSettings: Equatable, Sendable {
     /// `health_check_passes` (SwiftJK): consecutive successful probes before the member rejoins;
     /// default 2.
     public var healthCheckPasses: Int = 2
+    /// `health_check_uri` (SwiftJK): besides the CPing, the health check GETs this path over AJP and
+    /// wants `health_check_status`; nil (default): CPing only. Tomcat answers CPing as soon as its AJP
+    /// port is open, before the application is deployed; the URI waits for the application.
+    public var healthCheckURI: String?
+    /// `health_check_status` (SwiftJK): the status `health_check_uri` must answer; default 200.
+    public var healthCheckStatus: Int = 200
+    /// `health_check_healthy` (SwiftJK): also probe members that are in service; after
+    /// `health_check_passes` failed probes in a row such a member goes to ERR for every child, before a
+    /// user request finds it dead or hung. Default false.
+    public var healthCheckHealthy: Bool = false
     /// `slow_start` (SwiftJK), **seconds**: after a member comes back from an error state, its share of
     /// the load ramps up from a tenth to its full lbfactor over this time, so a cold JVM is not flooded
     /// (each unit of work charges it `lb_mult` × min(10, slow_start / seconds back)). Not for method

@@ -126,6 +126,7 @@ extension WorkerPropertyReader {
         settings.healthCheckInterval = max(integer("health_check_interval", default: 1, log: &log), 0)
         settings.healthCheckPasses = max(integer("health_check_passes", default: 2, log: &log), 1)
         settings.slowStart = max(integer("slow_start", default: 10, log: &log), 0)
+        readHealthCheckProbe(into: &settings, log: &log)
         settings.errorEscalationTime = integer("error_escalation_time",
                                                default: settings.recoverTime / 2, log: &log)
         settings.maxReplyTimeouts = integer("max_reply_timeouts", default: 0, log: &log)
