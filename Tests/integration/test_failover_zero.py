@@ -131,3 +131,48 @@ def test_no_failed_request_when_a_tomcat_dies_under_load(mpm, pair):
         assert s["failed"] == 0, r
         assert s["ok"] == s["requests"], r
     assert closed_lines == [], closed_lines[:5]
+
+
+def test_rejoin_time_with_default_settings(pair):
+    """Both connectors with the lb's default settings (recover_time 60, worker.maintain 60; SwiftJK's
+    health checks every second): node1's Tomcat is SIGKILLed, a few requests put it in error, it is
+    started again, and a node1 session is sent every 0.5 s until node1 answers it (at most 150 s).
+    The seconds from Tomcat answering again to node1 serving are printed and saved."""
+    base, t1, t2 = pair
+    plain = "\n".join(["worker.list=lb", "worker.lb.type=lb", "worker.lb.balance_workers=tomcat1,tomcat2",
+                       "worker.tomcat1.host=127.0.0.1", f"worker.tomcat1.port={t1.ajp_port}", "worker.tomcat1.route=node1",
+                       "worker.tomcat2.host=127.0.0.1", f"worker.tomcat2.port={t2.ajp_port}", "worker.tomcat2.route=node2",
+                       ""])
+    sites = {c: Apache(base, c, "event", jk_conf="JkMount /*.jsp lb\n", workers=plain, name=f"rejoin-{c}").start()
+             for c in ["swiftjk", "modjk"]}
+    rejoin = {}
+    try:
+        for apache in sites.values():
+            assert wait_until(lambda: serves_node1(apache), 30, 0.5)
+        t1.kill()
+        for apache in sites.values():
+            for _ in range(4):
+                serves_node1(apache)
+        t1.start().wait(120)
+        up = time.monotonic()
+        waiting = set(sites)
+        while waiting and time.monotonic() - up < 150:
+            for c in sorted(waiting):
+                if serves_node1(sites[c]):
+                    rejoin[c] = round(time.monotonic() - up, 1)
+                    waiting.discard(c)
+            time.sleep(0.5)
+        crashed = {c: a.crashed_children() for c, a in sites.items()}
+    finally:
+        for apache in sites.values():
+            apache.stop()
+    print(f"\n[rejoin, default settings] seconds from Tomcat up to node1 serving again: {rejoin} "
+          f"(not back within 150 s: {sorted(set(sites) - set(rejoin))})")
+    out = ROOT / "Tests/out"
+    out.mkdir(exist_ok=True)
+    (out / "failover-rejoin.json").write_text(json.dumps(rejoin))
+    assert crashed == {"swiftjk": [], "modjk": []}
+    assert "swiftjk" in rejoin and rejoin["swiftjk"] <= 5.0, rejoin
+    # mod_jk needs recover_time (60 s) since its last error and a maintenance run before a request
+    # may probe the member again
+    assert rejoin.get("modjk", 150) > rejoin["swiftjk"], rejoin
