@@ -82,6 +82,17 @@ def show_status(apache):
           + txt("cmd=update&from=list&w=lb&sw=tomcat1&vwa=0").strip())
 
 
+def wait_for_ctrl_c():
+    """Keeps the demo running until Ctrl-C or SIGTERM; returns the exit code."""
+    print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+
+
 def counter(port, session):
     """GET /counter.jsp with the session; returns (status, count, route, session after the answer)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -130,14 +141,7 @@ def cluster_demo(work, check_only):
         print(f"\nSwiftJK cluster demo is running: open {apache.url('/counter.jsp')} and kill a Tomcat")
         print(f"  Tomcat configuration: {CLUSTER_EXAMPLE}/server.xml (per node: {tomcats[0].base}/conf)")
         print(f"  workers.properties: {apache.workers_file}   status: {apache.url('/jkstatus')}")
-        if check_only:
-            return 0
-        print("Press Ctrl-C to stop.", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
+        return 0 if check_only else wait_for_ctrl_c()
     finally:
         if apache:
             apache.stop()
@@ -179,14 +183,7 @@ def main():
               "drain lb tomcat1 --wait")
         print(f"  Apache config: {apache.conf}\n  workers.properties: {apache.workers_file}")
         print(f"  JK log: {apache.dir}/logs/mod_jk.log")
-        if check_only:
-            return 0
-        print("Press Ctrl-C to stop.", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
+        return 0 if check_only else wait_for_ctrl_c()
     finally:
         if apache:
             apache.stop()

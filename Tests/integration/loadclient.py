@@ -9,7 +9,8 @@ when its workers are all busy) that every HTTP client retries. This client tells
 * **keep-alive race**: no byte of an answer on a *reused* connection (the server closed an idle
   connection as the request was sent); the request is retried once on a new connection, as
   browsers and RFC 9112 §9.3.1 do for idempotent requests, and only counted as failed if that
-  retry fails too.
+  retry fails too. POSTs are retried the same way here: httpd closed the idle connection without
+  reading the request, so nothing of it reached the connector (the races are reported per run).
 
 Every client thread runs until `duration` seconds pass (bounded); each request has a timeout."""
 
@@ -139,3 +140,16 @@ class BackgroundLoad:
     def join(self, timeout=120):
         self.thread.join(timeout)
         return self.result
+
+
+def serves_route(port, route, path="/info.jsp"):
+    """True when a request for a session of `route` (`JSESSIONID=PROBE.<route>`, new connection) is
+    answered by that route's Tomcat (the body names it as `route=...`)."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", path, headers={"Cookie": f"JSESSIONID=PROBE.{route}"})
+        body = conn.getresponse().read().decode(errors="replace")
+        conn.close()
+        return f"route={route}" in body
+    except (OSError, http.client.HTTPException):
+        return False

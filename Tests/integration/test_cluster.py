@@ -25,6 +25,7 @@ import time
 import pytest
 
 from harness import Apache, Tomcat, cluster, make_workdir, wait_until
+from loadclient import serves_route
 
 SECRET = "cluster-secret"
 CLIENTS = 16
@@ -131,14 +132,7 @@ def run_clients(port, deadline):
 
 
 def serves_node1(apache):
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=10)
-        conn.request("GET", "/info.jsp", headers={"Cookie": "JSESSIONID=PROBE.node1"})
-        body = conn.getresponse().read().decode()
-        conn.close()
-        return "route=node1" in body
-    except (OSError, http.client.HTTPException):
-        return False
+    return serves_route(apache.port, "node1")
 
 
 def kill_run(base, tomcats, connectors, label, recovery_options=None):

@@ -15,7 +15,6 @@ and reported as a keep-alive race, not as a failure. The distribution per connec
 printed and written to Tests/out/failover-kills.json."""
 
 import hashlib
-import http.client
 import json
 import threading
 import time
@@ -23,7 +22,7 @@ import time
 import pytest
 
 from harness import ROOT, Apache, Tomcat, make_workdir, wait_until
-from loadclient import BackgroundLoad
+from loadclient import BackgroundLoad, serves_route
 
 KILLS_PER_MPM = 10
 STOPS_PER_MPM = 2
@@ -68,14 +67,7 @@ def request_for(client, n):
 
 
 def serves_node1(apache):
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=10)
-        conn.request("GET", "/info.jsp", headers={"Cookie": "JSESSIONID=PROBE.node1"})
-        body = conn.getresponse().read().decode()
-        conn.close()
-        return "route=node1" in body
-    except (OSError, http.client.HTTPException):
-        return False
+    return serves_route(apache.port, "node1")
 
 
 def run_kills(mpm, pair):

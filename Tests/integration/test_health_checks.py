@@ -3,40 +3,21 @@ backend comes back, one httpd process probes it with CPing on a fresh connection
 rotation within a few seconds, without any user request used as the probe; with
 `health_check_interval=0` (mod_jk's behaviour) it stays in ERR until recover_time and a request."""
 
-import http.client
 import time
 
 import pytest
 
 from harness import Apache, Backend, make_workdir
+from health_support import get, lb_workers, site_with_dead_flaky, state, wait_for
 
 
-def workers(live, flaky, interval, slow_start=None):
-    extra = [f"worker.lb.slow_start={slow_start}"] if slow_start is not None else []
-    return "\n".join(extra + [
-        "worker.list=lb,jkstatus",
-        "worker.live.host=127.0.0.1", f"worker.live.port={live}", "worker.live.route=live",
-        "worker.flaky.host=127.0.0.1", f"worker.flaky.port={flaky}", "worker.flaky.route=flaky",
-        "worker.lb.type=lb", "worker.lb.balance_workers=flaky,live",
-        f"worker.lb.health_check_interval={interval}", "worker.lb.health_check_passes=2",
-        "worker.jkstatus.type=status", ""])
-
-
-def state(apache):
-    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=10)
-    conn.request("GET", "/jkstatus?mime=prop&cmd=show&w=lb&sw=flaky")
-    body = conn.getresponse().read().decode()
-    conn.close()
-    return next(line.split("=", 1)[1] for line in body.splitlines() if line.startswith("worker.flaky.state="))
+def workers(live, flaky, interval):
+    return lb_workers(live, flaky, [f"worker.lb.health_check_interval={interval}", "worker.lb.health_check_passes=2"])
 
 
 def node(apache, path):
-    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
-    conn.request("GET", path)
-    r = conn.getresponse()
-    r.read()
-    conn.close()
-    return r.getheader("X-Node") or str(r.status)
+    status, name = get(apache, path)
+    return name or str(status)
 
 
 @pytest.mark.parametrize("mpm", ["prefork", "event"])
@@ -99,20 +80,12 @@ def test_slow_start_ramps_a_rejoined_member_up(slow_start, low, high):
     """lb `slow_start` (default 10 s; 0 = mod_jk): right after the health check puts the member back,
     it gets about a tenth of its share of new requests instead of half of them."""
     work = make_workdir("sjk-slow-start-")
-    live = Backend(work, "live")
-    flaky = Backend(work, "flaky")
-    port = flaky.port
-    apache = Apache(work, "swiftjk", "prefork", workers=workers(live.port, port, 1, slow_start),
-                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
+    apache, live, port = site_with_dead_flaky(work, ["worker.lb.health_check_interval=1",
+                                                     "worker.lb.health_check_passes=2",
+                                                     f"worker.lb.slow_start={slow_start}"])
+    flaky = Backend(work, "flaky", port=port)
     try:
-        flaky.stop()
-        for _ in range(4):
-            node(apache, "/app/x")
-        assert state(apache) == "ERR"
-        flaky = Backend(work, "flaky", port=port)
-        deadline = time.monotonic() + 10
-        while state(apache) == "ERR" and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert wait_for(lambda: state(apache) != "ERR", 10)
         nodes = [node(apache, "/app/y") for _ in range(60)]
         share = nodes.count("flaky") / len(nodes)
         print(f"slow_start={slow_start}: the rejoined member got {share:.0%} of 60 new requests")

@@ -11,65 +11,20 @@ accept queue is full, so connects time out).
 * A member whose connects time out (`socket_connect_timeout`) is in error for every child after the
   first timeout (`connect_errors_global`), and requests go on to the live member."""
 
-import http.client
 import socket
 import threading
 import time
 
 from harness import Apache, Backend, make_workdir
+from health_support import get, lb_workers, site_with_dead_flaky, state, wait_for
 
-
-def workers(live, flaky, extra=(), flaky_attrs=()):
-    return "\n".join([
-        "worker.list=lb,jkstatus",
-        "worker.live.host=127.0.0.1", f"worker.live.port={live}", "worker.live.route=live",
-        "worker.flaky.host=127.0.0.1", f"worker.flaky.port={flaky}", "worker.flaky.route=flaky", *flaky_attrs,
-        "worker.lb.type=lb", "worker.lb.balance_workers=flaky,live", "worker.lb.health_check_interval=1",
-        "worker.lb.health_check_passes=2", *extra, "worker.jkstatus.type=status", ""])
-
-
-def state(apache):
-    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=10)
-    conn.request("GET", "/jkstatus?mime=prop&cmd=show&w=lb&sw=flaky")
-    body = conn.getresponse().read().decode()
-    conn.close()
-    return next(line.split("=", 1)[1] for line in body.splitlines() if line.startswith("worker.flaky.state="))
-
-
-def get(apache, path):
-    conn = http.client.HTTPConnection("127.0.0.1", apache.port, timeout=30)
-    conn.request("GET", path)
-    r = conn.getresponse()
-    r.read()
-    conn.close()
-    return r.status, r.getheader("X-Node")
-
-
-def wait_for(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
-
-
-def site_with_dead_flaky(work, extra):
-    """live + flaky backends behind an lb; flaky is stopped and driven into ERR by 4 requests."""
-    live, flaky = Backend(work, "live"), Backend(work, "flaky")
-    port = flaky.port
-    apache = Apache(work, "swiftjk", "prefork", workers=workers(live.port, port, extra),
-                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
-    flaky.stop()
-    assert [get(apache, "/app/x") for _ in range(4)] == [(200, "live")] * 4
-    assert state(apache) == "ERR"
-    return apache, live, port
+CHECKS = ["worker.lb.health_check_interval=1", "worker.lb.health_check_passes=2"]
 
 
 def test_uri_probe_keeps_a_member_out_until_the_uri_answers_the_expected_status():
     work = make_workdir("sjk-probe-uri-")
     # the backend answers /app/status/503 with 503: CPing passes, the URI does not
-    apache, live, port = site_with_dead_flaky(work, ["worker.lb.health_check_uri=/app/status/503"])
+    apache, live, port = site_with_dead_flaky(work, CHECKS + ["worker.lb.health_check_uri=/app/status/503"])
     flaky = Backend(work, "flaky", port=port)
     try:
         time.sleep(5)
@@ -82,13 +37,9 @@ def test_uri_probe_keeps_a_member_out_until_the_uri_answers_the_expected_status(
         apache.stop()
         flaky.stop()
     # the same member with a URI that answers 200 rejoins within a few seconds
-    apache = Apache(work, "swiftjk", "prefork", name="probe-ok",
-                    workers=workers(live.port, port, ["worker.lb.health_check_uri=/app/hc"]),
-                    jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
+    live.stop()
+    apache, live, port = site_with_dead_flaky(work, CHECKS + ["worker.lb.health_check_uri=/app/hc"], name="probe-ok")
     try:
-        flaky.stop()
-        assert [get(apache, "/app/x") for _ in range(4)] == [(200, "live")] * 4
-        assert state(apache) == "ERR"
         flaky = Backend(work, "flaky", port=port)
         back = time.monotonic()
         flaky.clear()   # the record file is shared with the first phase's backend of that name
@@ -133,7 +84,7 @@ def test_a_hung_member_in_service_is_taken_out_by_the_health_check_before_any_re
     work = make_workdir("sjk-probe-hung-")
     live, hole = Backend(work, "live"), BlackHole()
     apache = Apache(work, "swiftjk", "event",
-                    workers=workers(live.port, hole.port, ["worker.lb.health_check_healthy=true"],
+                    workers=lb_workers(live.port, hole.port, CHECKS + ["worker.lb.health_check_healthy=true"],
                                     ["worker.flaky.ping_timeout=500"]),
                     jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
     try:
@@ -155,7 +106,7 @@ def test_a_hung_member_in_service_is_taken_out_by_the_health_check_before_any_re
 def test_healthy_members_are_not_probed_by_default():
     work = make_workdir("sjk-probe-default-")
     live, hole = Backend(work, "live"), BlackHole()
-    apache = Apache(work, "swiftjk", "prefork", workers=workers(live.port, hole.port),
+    apache = Apache(work, "swiftjk", "prefork", workers=lb_workers(live.port, hole.port, CHECKS),
                     jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
     try:
         time.sleep(3)
@@ -185,7 +136,7 @@ def test_connect_timeout_to_a_black_hole_is_a_global_error_at_once():
         fillers.append(s)
     time.sleep(0.3)
     apache = Apache(work, "swiftjk", "prefork",
-                    workers=workers(live.port, port, ["worker.lb.health_check_interval=0"],
+                    workers=lb_workers(live.port, port, ["worker.lb.health_check_interval=0"],
                                     ["worker.flaky.socket_connect_timeout=300"]),
                     jk_conf="JkMount /app/* lb\nJkMount /jkstatus* jkstatus\n").start()
     try:
