@@ -97,7 +97,7 @@ def run_kills(mpm, pair):
                 f"routes {dict(r.routes)}" for c, r in reports.items()))
         crashed = {c: a.crashed_children() for c, a in sites.items()}
         jk_lines = [line for line in sites["swiftjk"].jk_log().splitlines()
-                    if "client connection is closed" in line]
+                    if "failed after the response started" in line]
     finally:
         for apache in sites.values():
             apache.stop()

@@ -333,3 +333,27 @@ def test_whole_body_replay_after_tomcat_asked_for_the_end_of_the_body(connector,
     finally:
         apache.stop()
         backend.stop()
+
+
+def test_a_client_that_goes_away_mid_response_is_logged_and_the_child_survives():
+    """The client reads 1 KiB of a 4 MB response and resets its connection: the child logs mod_jk's
+    line for it (info) and goes on serving."""
+    import socket
+    import struct
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    apache = Apache(work, "swiftjk", "event", jk_conf="JkMount /w/* w\n",
+                    workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n").start()
+    try:
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", apache.port), timeout=10)
+            s.sendall(b"GET /w/size/4000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert len(s.recv(1024)) > 0
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+        assert wait_until(lambda: apache.jk_log().count("ERROR sending data to client") >= 1, 10), apache.jk_log()
+        assert get(apache, "/w/ok")[0] == 200
+        assert apache.crashed_children() == []
+    finally:
+        apache.stop()
+        backend.stop()

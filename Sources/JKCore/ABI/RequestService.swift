@@ -99,6 +99,12 @@ public enum RequestService {
         case .failed(let failure, _):
             outcome.status = failure.httpStatus
         case .clientError(let status, let started):
+            if status != 413 {
+                // mod_jk's wording (jk_ajp_common.c), so log watchers keep working.
+                let what = started ? "ERROR sending data to client" : "ERROR reading POST data from client"
+                io.log(Int(SJK_LOG_INFO), "worker \(endpoint.name): \(what). Connection aborted or network problems; "
+                       + "the client connection is closed")
+            }
             outcome.status = Int32(clamping: status)
             outcome.client_error = 1
             outcome.response_started = started ? 1 : 0
