@@ -58,6 +58,13 @@ extension BackendConnection {
             reply(status: 200, headers: headers, body: normalBody(uri: uri), method: method)
         case .headers:
             reply(status: 200, body: headerEcho(request), method: method)
+        case .crlf:
+            let headers = standardHeaders + [
+                (.string("X-Split"), Array("a\r\nSet-Cookie: split=1".utf8)),
+                (.string("X-Lf"), Array("b\nX-Injected: 1".utf8)),
+                (.string("X-Nul"), Array("c\u{0}d".utf8)),
+            ]
+            reply(status: 200, headers: headers, body: normalBody(uri: uri), method: method)
         case .fault(let fault):
             performFault(fault, uri: uri)
         }

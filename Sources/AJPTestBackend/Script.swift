@@ -28,6 +28,8 @@ enum Script: Equatable {
     case cookie
     /// Echo of the request headers and attributes.
     case headers
+    /// 200 with header values that carry CR LF, LF and NUL (response splitting attempts).
+    case crlf
     /// Fast mode's fixed reply.
     case fast
 
@@ -84,6 +86,7 @@ enum Script: Equatable {
         case "location": self = .location
         case "cookie": self = .cookie
         case "headers": self = .headers
+        case "crlf": self = .crlf
         case "status":
             guard let code = first.flatMap({ UInt16($0) }) else { return nil }
             let reasonSegment = arguments.dropFirst().first

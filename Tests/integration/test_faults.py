@@ -98,3 +98,32 @@ def test_empty_404_passes_through_with_zero_length(site):
     conn.request("GET", "/w/empty/404")
     response = conn.getresponse()
     assert response.status == 404 and response.read() == b""
+
+
+@pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
+def test_response_header_with_cr_lf_or_nul_never_splits_the_response(connector):
+    """Tomcat's side is untrusted: header values with CR LF, LF or NUL (`/crlf`) must not reach the
+    client as extra header lines. Measured for both connectors: the values arrive with each CR, LF
+    and NUL turned into a space (`X-Split: a  Set-Cookie: split=1`), so no header line is added;
+    the child survives."""
+    import socket
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    apache = Apache(work, connector, "event", jk_conf="JkMount /w/* w\n",
+                    workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n").start()
+    try:
+        s = socket.create_connection(("127.0.0.1", apache.port), timeout=10)
+        s.sendall(b"GET /w/crlf HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := s.recv(65536):
+            raw += chunk
+        s.close()
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        lines = head.split(b"\r\n")
+        assert not any(line.lower().startswith((b"set-cookie: split", b"x-injected")) for line in lines), head
+        assert b"\n" not in b"".join(lines) and b"\x00" not in head, head
+        print(f"{connector}: {lines[0].decode()}")
+        assert apache.crashed_children() == []
+    finally:
+        apache.stop()
+        backend.stop()
