@@ -467,6 +467,10 @@ int sjk_handler(request_rec *r)
         apr_table_set(r->notes, "JK_WORKER_ROUTE", apr_pstrmemdup(r->pool, outcome.route.ptr, outcome.route.len));
     }
     if (outcome.response_started && !outcome.backend_broke && !outcome.client_error) {
+        /* End the response with EOS ourselves (as mod_cgi and mod_proxy do): when the whole response
+         * is still in this brigade, httpd's content-length filter then sets Content-Length, as it
+         * does for mod_jk's buffered ap_rwrite output, instead of chunking a short response. */
+        APR_BRIGADE_INSERT_TAIL(hctx.bb, apr_bucket_eos_create(r->connection->bucket_alloc));
         sjk_pass(&hctx, 0);
     }
     else {

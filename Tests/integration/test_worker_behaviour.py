@@ -357,3 +357,34 @@ def test_a_client_that_goes_away_mid_response_is_logged_and_the_child_survives()
     finally:
         apache.stop()
         backend.stop()
+
+
+def test_response_framing_matches_mod_jk_when_the_backend_sends_no_length():
+    """A reply without Content-Length from the backend: short ones get httpd's Content-Length (the
+    whole response reaches httpd before its end), long ones are chunked — the same for both
+    connectors, so clients and caches see the same framing after the switch."""
+    import socket
+    framing = {}
+    work = make_workdir()
+    backend = Backend(work, "node1")
+    for connector in ["modjk", "swiftjk"]:
+        apache = Apache(work, connector, "event", jk_conf="JkMount /w/* w\n",
+                        workers=f"worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port={backend.port}\n").start()
+        try:
+            for path in ["/w/ok", "/w/size/2000", "/w/size/100000"]:
+                s = socket.create_connection(("127.0.0.1", apache.port), timeout=10)
+                s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                raw = b""
+                while chunk := s.recv(65536):
+                    raw += chunk
+                s.close()
+                head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+                framing[(connector, path)] = [h.split(b":")[0].decode() for h in head
+                                              if h.startswith((b"Content-Length", b"Transfer-Encoding"))]
+        finally:
+            apache.stop()
+    backend.stop()
+    print(framing)
+    for path in ["/w/ok", "/w/size/2000", "/w/size/100000"]:
+        assert framing[("swiftjk", path)] == framing[("modjk", path)], framing
+    assert framing[("swiftjk", "/w/ok")] == ["Content-Length"]
