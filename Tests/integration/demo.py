@@ -82,6 +82,15 @@ def show_status(apache):
           + txt("cmd=update&from=list&w=lb&sw=tomcat1&vwa=0").strip())
 
 
+def stop_all(apache, tomcats):
+    """Stops what the demo started (Apache if it got that far, then the Tomcats)."""
+    if apache:
+        apache.stop()
+    for tomcat in tomcats:
+        tomcat.stop()
+    print("stopped Apache and both Tomcats.")
+
+
 def wait_for_ctrl_c():
     """Keeps the demo running until Ctrl-C or SIGTERM; returns the exit code."""
     print("Press Ctrl-C to stop.", flush=True)
@@ -143,11 +152,7 @@ def cluster_demo(work, check_only):
         print(f"  workers.properties: {apache.workers_file}   status: {apache.url('/jkstatus')}")
         return 0 if check_only else wait_for_ctrl_c()
     finally:
-        if apache:
-            apache.stop()
-        for tomcat in tomcats:
-            tomcat.stop()
-        print("stopped Apache and both Tomcats.")
+        stop_all(apache, tomcats)
 
 
 def main():
@@ -185,11 +190,7 @@ def main():
         print(f"  JK log: {apache.dir}/logs/mod_jk.log")
         return 0 if check_only else wait_for_ctrl_c()
     finally:
-        if apache:
-            apache.stop()
-        for tomcat in tomcats:
-            tomcat.stop()
-        print("stopped Apache and both Tomcats.")
+        stop_all(apache, tomcats)
 
 
 if __name__ == "__main__":

@@ -276,7 +276,7 @@ public struct AJPForwarder {
     }
 
     /// `12 34 00 00`: the empty body packet that ends a request body.
-    private static let emptyBodyPacket: StaticString = "\u{12}\u{34}\0\0"
+    static let emptyBodyPacket: StaticString = "\u{12}\u{34}\0\0"
 
     // MARK: connections
 

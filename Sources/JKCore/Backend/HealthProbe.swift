@@ -60,7 +60,7 @@ enum HealthProbe {
             case .sendHeaders(let code, _, _):
                 status = code
             case .getBodyChunk:
-                let empty: StaticString = "\u{12}\u{34}\0\0"
+                let empty = AJPForwarder.emptyBodyPacket
                 guard case .done = connection.send(UnsafeRawBufferPointer(start: empty.utf8Start, count: 4)) else {
                     return false
                 }
