@@ -6,6 +6,9 @@
 #ifndef SJK_SHIM_H
 #define SJK_SHIM_H
 
+/* stddef.h first: with offsetof defined, APR_OFFSETOF (used by every brigade and ring macro) is
+ * the compiler's offsetof instead of arithmetic on a null pointer, which UBSan rightly reports. */
+#include <stddef.h>
 #include "httpd.h"
 #include "http_config.h"
 #include "apr_tables.h"

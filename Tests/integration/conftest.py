@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from harness import BACKEND_BIN, ROOT, SWIFTJK_SO, Tomcat, make_workdir
+from harness import BACKEND_BIN, ROOT, SANITIZE, SWIFTJK_SO, Tomcat, make_workdir, sanitizer_reports
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -12,7 +12,8 @@ def built_artifacts():
     """Builds mod_swiftjk.so and the test backend once, unless they exist and SJK_NO_BUILD is set."""
     import os
     if not (os.environ.get("SJK_NO_BUILD") and SWIFTJK_SO.exists()):
-        subprocess.run(["make", "-C", str(ROOT / "apxs")], check=True, stdout=subprocess.DEVNULL)
+        target = ["sanitize", f"SAN_KIND={SANITIZE}"] if SANITIZE else []
+        subprocess.run(["make", "-C", str(ROOT / "apxs")] + target, check=True, stdout=subprocess.DEVNULL)
     if not (os.environ.get("SJK_NO_BUILD") and BACKEND_BIN.exists()):
         subprocess.run(["swift", "build", "--product", "ajp-test-backend"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
@@ -38,3 +39,15 @@ def tomcats():
     finally:
         t1.stop()
         t2.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_sanitizer_reports():
+    """Under SJK_SANITIZE, a test fails when any httpd it ran wrote a sanitizer report."""
+    if not SANITIZE:
+        yield
+        return
+    before = set(sanitizer_reports())
+    yield
+    new = [p for p in sanitizer_reports() if p not in before]
+    assert not new, "sanitizer reports:\n" + "\n".join(f"== {p}\n{p.read_text(errors='replace')[:4000]}" for p in new)

@@ -17,10 +17,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 TOMCAT_HOME = Path("/usr/share/tomcat10")
-SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / "apxs/out/mod_swiftjk.so"))
+# SJK_SANITIZE=address|thread: the suite runs against the sanitizer build of the module
+# (`make -C apxs sanitize`, see scripts/sanitize); every httpd gets the sanitizer runtime preloaded
+# and writes its reports to SANITIZER_LOG_DIR, which conftest checks after each test.
+SANITIZE = os.environ.get("SJK_SANITIZE", "")
+SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / (f"apxs/out-sanitize/{SANITIZE}/mod_swiftjk.so" if SANITIZE
+                                                      else "apxs/out/mod_swiftjk.so")))
+SANITIZER_LOG_DIR = Path(os.environ.get("SJK_SANITIZER_LOG_DIR", ROOT / "Tests/out/sanitizer"))
 BACKEND_BIN = Path(os.environ.get("AJP_TEST_BACKEND", ROOT / ".build/debug/ajp-test-backend"))
 WEBAPP = ROOT / "Tests/webapp"
 CLUSTER_EXAMPLE = ROOT / "conf/examples/cluster"
+
+
+def sanitizer_runtime():
+    """The sanitizer runtime library the sanitizer build of the module needs preloaded."""
+    resource = subprocess.run([str(Path(shutil.which("swift")).resolve().parent / "clang"), "-print-resource-dir"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    arch = os.uname().machine
+    name = "tsan" if SANITIZE == "thread" else "asan"
+    return f"{resource}/lib/linux/libclang_rt.{name}-{arch}.so"
+
+
+def apache_env():
+    """The environment httpd runs with: ours, plus the preloaded sanitizer runtime and its options
+    when SJK_SANITIZE is set (reports go to files, not to the error log, so they cannot be missed)."""
+    env = dict(os.environ)
+    if not SANITIZE:
+        return env
+    SANITIZER_LOG_DIR.mkdir(parents=True, exist_ok=True)
+    os.chmod(SANITIZER_LOG_DIR, 0o1777)   # children write their reports as www-data
+    log = f"log_path={SANITIZER_LOG_DIR}/report"
+    env["LD_PRELOAD"] = sanitizer_runtime()
+    # httpd's own allocations are pool-based and freed wholesale or at exit; leak checking at
+    # child exit reports httpd's and APR's, so leaks are measured by the soak's memory curve instead.
+    env["ASAN_OPTIONS"] = f"{log}:detect_leaks=0:abort_on_error=1:detect_odr_violation=0"
+    env["UBSAN_OPTIONS"] = f"{log}:print_stacktrace=1"
+    env["TSAN_OPTIONS"] = f"{log}:report_signal_unsafe=0"
+    return env
+
+
+def sanitizer_reports():
+    """The sanitizer report files written so far."""
+    return sorted(SANITIZER_LOG_DIR.glob("report*")) if SANITIZER_LOG_DIR.exists() else []
 
 
 def free_port(address="127.0.0.1"):
@@ -166,7 +204,8 @@ class Apache:
 
     def configtest(self):
         """Runs `apache2 -t`; returns (exit code, combined output)."""
-        p = subprocess.run(["apache2", "-f", str(self.conf), "-t"], capture_output=True, text=True, timeout=60)
+        p = subprocess.run(["apache2", "-f", str(self.conf), "-t"], capture_output=True, text=True, timeout=60,
+                           env=apache_env())
         return p.returncode, p.stdout + p.stderr
 
     def start(self):
@@ -175,7 +214,7 @@ class Apache:
         # A session of its own: prefork stops its children with killpg(getpgrp()), which would
         # otherwise also hit the test runner.
         proc = subprocess.Popen(["apache2", "-f", str(self.conf), "-DFOREGROUND"], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, env=apache_env())
         self.pid = proc.pid
         self._proc = proc
 
