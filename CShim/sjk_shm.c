@@ -1,9 +1,16 @@
 /*
  * sjk_shm.c — the shared-memory segment (JkShmFile) that holds load-balancer and worker state for
- * every httpd child (reference §10). Created by the parent in post_config as
- * "<JkShmFile>.<parent pid>" with mode 0600 (CVE-2024-46544), mapped MAP_SHARED so children
- * inherit it through fork, guarded by one process-shared robust pthread mutex stored in the
- * header. A graceful restart re-creates it (a new configuration generation), like mod_jk.
+ * every httpd child (reference §10). Created by the parent in post_config as an anonymous shared
+ * mapping (MAP_SHARED | MAP_ANONYMOUS) that children inherit through fork, guarded by one
+ * process-shared robust pthread mutex stored in the header. A graceful restart re-creates it (a new
+ * configuration generation), like mod_jk.
+ *
+ * mod_jk maps the file "<JkShmFile>.<parent pid>" itself; if another process truncates that file
+ * (a log clean-up job, copytruncate rotation), every child that touches the lost pages dies of
+ * SIGBUS. SwiftJK still creates that file — mode 0600 (CVE-2024-46544), O_EXCL so a planted
+ * symlink is never followed, a start failure with the same message when its directory is not
+ * writable — but as a marker that describes the segment; nothing the file system does to it can
+ * reach the mapping.
  */
 #include "sjk_shim.h"
 
@@ -23,7 +30,7 @@ _Static_assert(sizeof(sjk_shm_header_t) % 8 == 0, "slots start 8-byte aligned");
 
 #define SJK_DEFAULT_SHM "logs/jk-runtime-status"
 
-/** One mapping, unmapped and unlinked when its configuration pool goes away. */
+/** One mapping, unmapped (and its marker file removed) when its configuration pool goes away. */
 typedef struct {
     void *base;
     apr_size_t size;
@@ -59,6 +66,30 @@ static void sjk_shm_log(void *ctx, int32_t level, const char *message)
     ap_log_error(APLOG_MARK, ap_level | APLOG_NOERRNO, 0, s, "SJK0605: %s", message);
 }
 
+/** Creates the JkShmFile marker: a new 0600 file (O_EXCL: whatever was planted at the name is
+ * removed first and never followed) that says which process owns the segment and how big it is. */
+static apr_status_t sjk_write_marker(apr_pool_t *p, const char *path, size_t size)
+{
+    const char *text = apr_psprintf(p, "SwiftJK shared memory of httpd %" APR_PID_T_FMT ": %lu bytes, anonymous "
+                                    "mapping (this file only marks it; removing it changes nothing)\n",
+                                    getpid(), (unsigned long)size);
+    size_t length = strlen(text);
+    ssize_t written;
+    int fd;
+    unlink(path);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return errno;
+    }
+    written = write(fd, text, length);
+    close(fd);
+    if (written != (ssize_t)length) {
+        unlink(path);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
 int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
 {
     size_t size = 0;
@@ -66,7 +97,7 @@ int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
     sjk_shm_header_t *header;
     pthread_mutexattr_t attr;
     const char *base_name;
-    int fd;
+    apr_status_t rv;
 
     if (sjk_shm_size(config, &size) != SJK_OK || size < sizeof(sjk_shm_header_t)) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SJK0601: cannot size the shared memory");
@@ -79,22 +110,18 @@ int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
     seg = apr_pcalloc(pconf, sizeof(*seg));
     seg->size = size;
     seg->path = apr_psprintf(pconf, "%s.%" APR_PID_T_FMT, base_name, getpid());
-    unlink(seg->path);
-    fd = open(seg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
+    rv = sjk_write_marker(pconf, seg->path, size);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                      "SJK0602: cannot create the shared memory file %s (JkShmFile); check that its directory "
                      "exists and is writable by the user that starts httpd", seg->path);
-        if (fd >= 0) {
-            close(fd);
-        }
         return !OK;
     }
-    seg->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
+    seg->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (seg->base == MAP_FAILED) {
         seg->base = NULL;
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, "SJK0603: cannot map %s", seg->path);
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, "SJK0603: cannot map %lu bytes of shared memory",
+                     (unsigned long)size);
         unlink(seg->path);
         return !OK;
     }

@@ -114,6 +114,32 @@ extension BackendConnection {
             if send(headers + chunk) {
                 finish("fault/midbody")
             }
+        case .midchunk:
+            if send(headers + chunk.prefix(chunk.count / 2)) {
+                finish("fault/midchunk")
+            }
+        case .trickle:
+            for byte in headers + chunk + chunk + chunk + end {
+                guard send([byte]) else { return }
+                sleep(milliseconds: 2)
+            }
+        case .stall:
+            if send(Array(headers.prefix(7))) {
+                hang(contentLength: nil)
+            }
+        case .manyheaders:
+            let many = (0..<500).map { (AJPResponseHeaderName.string("X-H\($0)"), Array("v".utf8)) }
+            send(AJPResponse.sendHeaders(status: 200, reason: digits(200), headers: standardHeaders + many)
+                 + chunk + end)
+        case .headercount:
+            var builder = AJPPacketBuilder()
+            builder.appendByte(AJPWire.sendHeaders)
+            builder.appendInt(200)
+            builder.appendString(digits(200))
+            builder.appendInt(0xFFFF)
+            builder.appendInt(AJPResponseHeaderCode.contentType)
+            builder.appendString(Array("text/plain".utf8))
+            send(builder.bytes + chunk + end)
         }
     }
 

@@ -42,6 +42,8 @@ final class BackendConnection {
                 recordPacket(packet, type: "cping")
                 if options.mode == .reset {
                     finish("mode reset", reset: true)
+                } else if options.mode == .cpingGarbage {
+                    if send(Array("GARBAGE\n".utf8)) { finish("mode cpinggarbage") }
                 } else if options.mode != .hang && !send(AJPResponse.cpong) {
                     return
                 }

@@ -12,8 +12,10 @@ enum BackendMode: Equatable, Sendable {
     case fast
     /// Every request is answered with this status (reason = its digits) and a short body.
     case status(UInt16)
+    /// Scripted replies, but every CPING is answered with 8 bytes of garbage and a close.
+    case cpingGarbage
 
-    /// Parses `normal`, `refuse`, `reset`, `hang`, `fast` or `status:<code>`.
+    /// Parses `normal`, `refuse`, `reset`, `hang`, `fast`, `cpinggarbage` or `status:<code>`.
     init?(argument: String) {
         switch argument {
         case "normal": self = .normal
@@ -21,6 +23,7 @@ enum BackendMode: Equatable, Sendable {
         case "reset": self = .reset
         case "hang": self = .hang
         case "fast": self = .fast
+        case "cpinggarbage": self = .cpingGarbage
         default:
             guard argument.hasPrefix("status:"), let code = UInt16(argument.dropFirst("status:".count)) else {
                 return nil
@@ -56,7 +59,7 @@ struct BackendOptions: Sendable {
     /// Usage text for `--help` and errors.
     static let usage = """
         usage: ajp-test-backend [--listen 127.0.0.1:28009] [--name node1] [--record FILE.jsonl]
-                                [--mode normal|refuse|reset|hang|fast|status:<code>]
+                                [--mode normal|refuse|reset|hang|fast|cpinggarbage|status:<code>]
                                 [--packet-size 8192] [--port-file FILE] [--secret WORD]
                                 [--fast-body-size BYTES]
         """

@@ -60,6 +60,16 @@ enum Script: Equatable {
         case chunktoolarge
         /// SEND_HEADERS and one body chunk, then close.
         case midbody
+        /// SEND_HEADERS and the first half of a body chunk packet, then close.
+        case midchunk
+        /// The normal reply (headers, three body chunks, end) written one byte at a time, 2 ms apart.
+        case trickle
+        /// The first 7 bytes of SEND_HEADERS, then nothing until the peer closes.
+        case stall
+        /// SEND_HEADERS with 500 headers (`X-H0: v` ... `X-H499: v`), a body chunk, end.
+        case manyheaders
+        /// SEND_HEADERS that declares 65535 headers and carries one.
+        case headercount
     }
 
     /// The script for `uri`.

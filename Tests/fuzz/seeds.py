@@ -21,7 +21,7 @@ def golden_responses():
 
 
 def seeds():
-    out = {"ajp": {}, "workers": {}, "urimap": {}, "uri": {}, "session": {}, "statusquery": {}}
+    out = {"ajp": {}, "workers": {}, "urimap": {}, "uri": {}, "session": {}, "statusquery": {}, "requestlog": {}}
     for i, (name, data) in enumerate(sorted(golden_responses().items())):
         for mode in (0x02, 0x0B):   # 8 KiB + content-length body; 64 KiB + chunked + first chunk sent
             out["ajp"][f"{name}-{mode:02x}"] = bytes([mode]) + bytes(data)
@@ -43,11 +43,35 @@ def seeds():
     for i, q in enumerate([b"cmd=list&mime=prop", b"cmd=update&w=lb&sw=tomcat1&vwa=1", b"cmd=show&w=lb&opt=32",
                            b"cmd=edit&w=lb&att=vwf&val0=1&val1=3", b"mime=json&cmd=version&from=list&re=5"]):
         out["statusquery"][f"q{i}"] = q
+    # JkRequestLogFormat: the format, then method, URI, query, protocol, request line, host (NUL-separated).
+    for i, fmt in enumerate([b"%w %V %T", b"[%H] %m %U%q %s %b %B %p %v %r %R\\t%w\\n",
+                             b"%%%", b"\\", b"%w %Q"]):
+        out["requestlog"][f"f{i}"] = fmt + b"\0POST\0/app/x\0a=1\0HTTP/1.1\0POST /app/x?a=1 HTTP/1.1\0h.example\0\x07\x01"
     return out
+
+
+def dictionaries():
+    """libFuzzer dictionaries (the cheap structure-aware step): the attribute and value words of
+    workers.properties and uriworkermap, read from the sources so they stay complete; the status
+    worker's query words; AJP's message prefixes and the JkRequestLogFormat specifiers."""
+    words = set()
+    for path in sorted((ROOT / "Sources/JKCore/Config").glob("*.swift")):
+        words |= set(re.findall(r'"([a-z][a-z_]{1,40})"', path.read_text()))
+    workers = sorted(words | {"worker.", "worker.list", ".type", "ajp13", "lb", "status", "=", "\\n", "$(", ")",
+                              "true", "false", "Request", "Session", "Next", "Busyness", "Traffic"})
+    urimap = ["=", "!", "-", "|", ";", "/*", "*.", "?", "\\n", "use_server_errors", "reply_timeout", "active",
+              "disabled", "stopped", "#"]
+    query = ["cmd=", "mime=", "w=", "sw=", "att=", "val", "opt=", "from=", "re=", "&", "%", "list", "show", "update",
+             "edit", "reset", "recover", "dump", "version", "xml", "prop", "txt", "json", "vwa", "vwf", "vlr"]
+    requestlog = [f"%{c}" for c in "bBHmpqrsTUvVwR"] + ["\\\\n", "\\\\t", "%%", "\\x00"]
+    return {"workers": workers, "urimap": urimap, "statusquery": query, "requestlog": requestlog}
 
 
 def main():
     target_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "Tests/fuzz/out/seeds"
+    for target, entries in dictionaries().items():
+        (target_dir / f"{target}.dict").parent.mkdir(parents=True, exist_ok=True)
+        (target_dir / f"{target}.dict").write_text("".join(f'"{w}"\n' for w in entries))
     for target, files in seeds().items():
         d = target_dir / target
         d.mkdir(parents=True, exist_ok=True)
