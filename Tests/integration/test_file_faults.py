@@ -281,3 +281,21 @@ def test_a_process_killed_while_holding_the_lock_does_not_stop_the_others(locked
         assert time.monotonic() - started < 5
         assert serve_all(apache, 10) == [200] * 10
     assert apache.crashed_children() == []
+
+
+def test_mod_jk_children_die_of_sigbus_when_its_shm_file_is_truncated():
+    """The oracle for the test above: mod_jk maps its JkShmFile, so truncating it kills the child
+    that serves the next request (measured: `exit signal Bus error (7)`)."""
+    work = make_workdir()
+    backend = Backend(work)
+    apache = site(work, "modjk", backend).start()
+    try:
+        assert serve_all(apache, 5) == [200] * 5
+        [segment] = [p for p in shm_files(apache) if p.suffix != ".lock"]
+        os.truncate(segment, 0)
+        with pytest.raises((ConnectionError, http.client.HTTPException)):
+            serve_all(apache, 5)
+        assert wait_until(lambda: any("Bus error" in line for line in apache.crashed_children()), 5)
+    finally:
+        apache.stop()
+        backend.stop()
