@@ -48,6 +48,10 @@ def apache_env():
     os.chmod(SANITIZER_LOG_DIR, 0o1777)   # children write their reports as www-data
     log = f"log_path={SANITIZER_LOG_DIR}/report"
     env["LD_PRELOAD"] = sanitizer_runtime()
+    if SANITIZE == "thread":
+        # The Swift toolchain's TSan runtime intercepts libdispatch and needs its symbols loaded.
+        swift_lib = Path(shutil.which("swift")).resolve().parent.parent / "lib/swift/linux"
+        env["LD_PRELOAD"] += f" {swift_lib}/libBlocksRuntime.so {swift_lib}/libdispatch.so"
     # httpd's own allocations are pool-based and freed wholesale or at exit; leak checking at
     # child exit reports httpd's and APR's, so leaks are measured by the soak's memory curve instead.
     env["ASAN_OPTIONS"] = f"{log}:detect_leaks=0:abort_on_error=1:detect_odr_violation=0"

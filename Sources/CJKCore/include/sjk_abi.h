@@ -395,6 +395,35 @@ typedef struct sjk_slot {
     int32_t reserved;           /**< keeps the slot a multiple of 8 bytes */
 } sjk_slot_t;
 
+/** The counter arrays of a slot that `sjk_slot_count` adds to. */
+typedef enum {
+    SJK_COUNT_RESPONSES = 0,   /**< responses[5] */
+    SJK_COUNT_FAILURES = 1,    /**< failures[SJK_FAIL_KINDS] */
+    SJK_COUNT_STICKY = 2,      /**< sticky[3] */
+    SJK_COUNT_FIRST_BYTE = 3,  /**< first_byte_buckets[SJK_HISTOGRAM_BUCKETS] */
+    SJK_COUNT_TOTAL = 4        /**< total_buckets[SJK_HISTOGRAM_BUCKETS] */
+} sjk_count_array_t;
+
+/** Atomically adds 1 to element `index` of one of `slot`'s counter arrays; an index outside the
+ *  array is ignored. Swift calls this instead of passing the array `inout`: an inout access to an
+ *  array that other threads update at the same time is a data race in Swift's model (found by
+ *  ThreadSanitizer under the event MPM), however atomic the update inside it is. */
+static inline void sjk_slot_count(sjk_slot_t *slot, sjk_count_array_t array, int64_t index) {
+    uint64_t *base;
+    int64_t count;
+    switch (array) {
+    case SJK_COUNT_RESPONSES: base = slot->responses; count = 5; break;
+    case SJK_COUNT_FAILURES: base = slot->failures; count = SJK_FAIL_KINDS; break;
+    case SJK_COUNT_STICKY: base = slot->sticky; count = 3; break;
+    case SJK_COUNT_FIRST_BYTE: base = slot->first_byte_buckets; count = SJK_HISTOGRAM_BUCKETS; break;
+    case SJK_COUNT_TOTAL: base = slot->total_buckets; count = SJK_HISTOGRAM_BUCKETS; break;
+    default: return;
+    }
+    if (index >= 0 && index < count) {
+        __atomic_fetch_add(&base[index], 1, __ATOMIC_RELAXED);
+    }
+}
+
 /** The start of the segment. `lock` is a process-shared, robust pthread mutex that the shim
  *  initialises; it guards every slot. */
 typedef struct sjk_shm_header {

@@ -149,10 +149,7 @@ enum BalancedService {
         case .forward, .giveUp, .sleep:
             index = hasSession ? 1 : 2
         }
-        withUnsafeMutableBytes(of: &slots.balancer.pointee.sticky) { bytes in
-            let counters = bytes.bindMemory(to: UInt64.self)
-            if let base = counters.baseAddress, index < counters.count { sjk_atomic_add_u64(base + index, 1) }
-        }
+        sjk_slot_count(slots.balancer, SJK_COUNT_STICKY, Int64(index))
     }
 
     private static func activationOverrides(_ rule: RuleExtensions, lb: LoadBalancerRuntime) -> ActivationOverrides? {

@@ -30,7 +30,7 @@ struct WorkerMetrics {
     /// A failed attempt.
     func countFailure(_ failure: AJPFailure) {
         guard let slot else { return }
-        Self.add(&slot.pointee.failures, Self.kind(of: failure))
+        sjk_slot_count(slot, SJK_COUNT_FAILURES, Int64(Self.kind(of: failure)))
     }
 
     /// The request ended on this worker without a retryable failure: its status class or client
@@ -40,20 +40,20 @@ struct WorkerMetrics {
         switch result {
         case .completed(let status), .serverErrorPage(let status):
             let index = status / 100 - 1
-            if index >= 0, index < 5 { Self.add(&slot.pointee.responses, index) }
+            sjk_slot_count(slot, SJK_COUNT_RESPONSES, Int64(index))
         case .clientError:
-            Self.add(&slot.pointee.failures, Int(SJK_FAIL_CLIENT_ABORT))
+            sjk_slot_count(slot, SJK_COUNT_FAILURES, Int64(SJK_FAIL_CLIENT_ABORT))
         case .abortedMidResponse(let failure), .failed(let failure, _):
-            Self.add(&slot.pointee.failures, Self.kind(of: failure))
+            sjk_slot_count(slot, SJK_COUNT_FAILURES, Int64(Self.kind(of: failure)))
         }
         guard stats.startUs > 0 else { return }
         let now = BackendSocket.nowUs()
         let total = max(now &- stats.startUs, 0)
-        Self.add(&slot.pointee.total_buckets, Self.bucket(total))
+        sjk_slot_count(slot, SJK_COUNT_TOTAL, Int64(Self.bucket(total)))
         sjk_atomic_add_u64(&slot.pointee.total_sum_us, UInt64(total))
         if stats.firstByteUs > 0 {
             let first = max(stats.firstByteUs &- stats.startUs, 0)
-            Self.add(&slot.pointee.first_byte_buckets, Self.bucket(first))
+            sjk_slot_count(slot, SJK_COUNT_FIRST_BYTE, Int64(Self.bucket(first)))
             sjk_atomic_add_u64(&slot.pointee.first_byte_sum_us, UInt64(first))
         }
     }
@@ -79,16 +79,6 @@ struct WorkerMetrics {
         case .sendFailed, .backendClosed: Int(SJK_FAIL_RESET)
         case .protocolError, .malformed: Int(SJK_FAIL_PROTOCOL)
         case .disabled, .poolExhausted, .failOnStatus: Int(SJK_FAIL_OTHER)
-        }
-    }
-
-    /// Adds one to element `index` of a fixed C array field.
-    @inline(__always)
-    private static func add<T>(_ array: inout T, _ index: Int) {
-        withUnsafeMutableBytes(of: &array) { bytes in
-            let counters = bytes.bindMemory(to: UInt64.self)
-            guard index >= 0, index < counters.count, let base = counters.baseAddress else { return }
-            sjk_atomic_add_u64(base + index, 1)
         }
     }
 }
