@@ -26,11 +26,11 @@ const char *sjk_check_request_log_format(apr_pool_t *p, const char *format)
     return NULL;
 }
 
-/** The line being built: at most SJK_REQUEST_LOG_MAX bytes, longer text is cut (the JK log cuts
- * its lines at about that length anyway). One buffer per call: the cost is linear in the format,
+/** The line being built: at most SJK_REQUEST_LOG_MAX bytes, longer text is cut. The JK log's own
+ * limit is lower, so an over-long line still ends in "..." there, as before. One buffer per call: the cost is linear in the format,
  * where concatenating per character was quadratic (found by the requestlog fuzzer: a 20 KB format
  * took hundreds of MB of pool memory per request). */
-#define SJK_REQUEST_LOG_MAX 1200
+#define SJK_REQUEST_LOG_MAX 1280
 
 typedef struct {
     char text[SJK_REQUEST_LOG_MAX + 1];

@@ -41,7 +41,9 @@ static apr_status_t sjk_shm_cleanup(void *data)
 {
     sjk_segment *seg = data;
     if (seg->base) {
-        pthread_mutex_destroy((pthread_mutex_t *)(void *)((sjk_shm_header_t *)seg->base)->lock);
+        /* No pthread_mutex_destroy: after a graceful restart the old generation's children still
+         * serve requests with this segment and its lock (glibc's destroy marks the mutex invalid,
+         * and their locks would fail). The memory goes away with the last process that maps it. */
         munmap(seg->base, seg->size);
         seg->base = NULL;
     }
@@ -67,8 +69,10 @@ static void sjk_shm_log(void *ctx, int32_t level, const char *message)
 }
 
 /** Creates the JkShmFile marker: a new 0600 file (O_EXCL: whatever was planted at the name is
- * removed first and never followed) that says which process owns the segment and how big it is. */
-static apr_status_t sjk_write_marker(apr_pool_t *p, const char *path, size_t size)
+ * removed first and never followed) that says which process owns the segment and how big it is.
+ * Fails only when the file cannot be created (as mod_jk fails without its file); a failed write of
+ * the description is logged and does not stop httpd. */
+static apr_status_t sjk_write_marker(apr_pool_t *p, server_rec *s, const char *path, size_t size)
 {
     const char *text = apr_psprintf(p, "SwiftJK shared memory of httpd %" APR_PID_T_FMT ": %lu bytes, anonymous "
                                     "mapping (this file only marks it; removing it changes nothing)\n",
@@ -82,11 +86,12 @@ static apr_status_t sjk_write_marker(apr_pool_t *p, const char *path, size_t siz
         return errno;
     }
     written = write(fd, text, length);
-    close(fd);
     if (written != (ssize_t)length) {
-        unlink(path);
-        return APR_EGENERAL;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, written < 0 ? errno : ENOSPC, s,
+                     "SJK0606: cannot write the description into %s (JkShmFile); the shared memory works "
+                     "without it", path);
     }
+    close(fd);
     return APR_SUCCESS;
 }
 
@@ -110,7 +115,7 @@ int sjk_create_shm(apr_pool_t *pconf, server_rec *s, sjk_config_t *config)
     seg = apr_pcalloc(pconf, sizeof(*seg));
     seg->size = size;
     seg->path = apr_psprintf(pconf, "%s.%" APR_PID_T_FMT, base_name, getpid());
-    rv = sjk_write_marker(pconf, seg->path, size);
+    rv = sjk_write_marker(pconf, s, seg->path, size);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                      "SJK0602: cannot create the shared memory file %s (JkShmFile); check that its directory "

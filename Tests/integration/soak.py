@@ -123,7 +123,7 @@ def soak(minutes, mpm="event", connector="swiftjk", clients=16, graceful_every=3
     apache = Apache(base, connector, mpm, jk_conf="JkMount /*.jsp lb\nJkMount /jkstatus jkstatus\n",
                     workers=workers(t1, t2)).start()
     duration = minutes * 60
-    events, samples, generations = [], [], []
+    events, samples, generations, restarters = [], [], [], []
     try:
         started = time.monotonic()
         load = BackgroundLoad(apache.port, None, clients, duration, headers_for=headers_for,
@@ -148,7 +148,9 @@ def soak(minutes, mpm="event", connector="swiftjk", clients=16, graceful_every=3
                 tomcat = (t1, t2)[restarts % 2]
                 restarts += 1
                 events.append((round(now, 1), f"restart {tomcat.name}"))
-                threading.Thread(target=lambda t=tomcat: (t.stop(), t.start().wait(120)), daemon=True).start()
+                restart = threading.Thread(target=lambda t=tomcat: (t.stop(), t.start().wait(120)), daemon=True)
+                restart.start()
+                restarters.append(restart)
                 next_tomcat += tomcat_every
         generations.append(generation)
         report = load.join(duration + 120)
@@ -180,6 +182,8 @@ def soak(minutes, mpm="event", connector="swiftjk", clients=16, graceful_every=3
         result["child_rss_kib_per_hour_across_generations"] = round(slope_per_hour(
             [(g["start"], g["samples"][-1]["child_rss_kib_median"]) for g in generations[1:] if g["samples"]]))
     finally:
+        for restart in restarters:
+            restart.join(150)   # a restart still under way would start a JVM after the stops below
         apache.stop()
         t1.stop()
         t2.stop()

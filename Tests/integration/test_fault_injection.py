@@ -27,13 +27,17 @@ def sites():
                f"worker.w.host=127.0.0.1\nworker.w.port={backend.port}\nworker.w.reply_timeout=1000\n"
                f"worker.g.host=127.0.0.1\nworker.g.port={garbage.port}\nworker.g.ping_mode=A\n"
                f"worker.g.ping_timeout=1000\n")
-    apaches = {c: Apache(work, c, "event", jk_conf="JkMount /w/* w\nJkMount /g/* g\n", workers=workers).start()
-               for c in CONNECTORS}
-    yield apaches, backend
-    for apache in apaches.values():
-        apache.stop()
-    backend.stop()
-    garbage.stop()
+    apaches = {}
+    try:
+        for c in CONNECTORS:
+            apaches[c] = Apache(work, c, "event", jk_conf="JkMount /w/* w\nJkMount /g/* g\n", workers=workers)
+            apaches[c].start()
+        yield apaches, backend
+    finally:
+        for apache in apaches.values():
+            apache.stop()
+        backend.stop()
+        garbage.stop()
 
 
 def fetch(apache, path, timeout=30):

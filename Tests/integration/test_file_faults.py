@@ -153,9 +153,11 @@ def shm_files(apache):
     return sorted((apache.dir / "logs").glob("jk-runtime-status*"))
 
 
-def test_shm_file_replaced_by_a_symlink_is_never_followed():
+def test_shm_file_replaced_by_a_symlink_is_removed_not_followed():
     """Someone replaces the JkShmFile by a symlink to a file of theirs; at the next graceful
-    restart SwiftJK removes the link and creates a new 0600 file: the target is untouched."""
+    restart SwiftJK removes the link (unlink never follows one; the new file is then created with
+    O_EXCL | O_NOFOLLOW, so a link planted between the two steps would fail the start instead of
+    being followed) and creates a new 0600 file: the target is untouched."""
     work = make_workdir()
     backend = Backend(work)
     apache = site(work, "swiftjk", backend).start()
@@ -259,13 +261,13 @@ def locked_site():
 
 
 def test_the_lock_the_test_takes_is_the_one_the_status_worker_waits_for(locked_site):
-    """Control for the next test: while a live process holds the lock for 1.5 s, the status page
+    """Control for the next test: while a live process holds the lock for 3 s, the status page
     waits for it (so the lock taken is really the segment's)."""
     apache = locked_site
-    holder = hold_lock(apache.pid, 1.5)
+    holder = hold_lock(apache.pid, 3)
     started = time.monotonic()
     assert get(apache, "/jkstatus?mime=prop")[0] == 200
-    assert time.monotonic() - started >= 1.0
+    assert time.monotonic() - started >= 1.5
     assert holder.wait(10) == 0
 
 

@@ -141,6 +141,7 @@ public func sjk_child_init(_ config: OpaquePointer?) -> sjk_status_t {
 public func sjk_maintain(_ config: OpaquePointer?, _ log: sjk_log_fn?,
                          _ logContext: UnsafeMutableRawPointer?) -> sjk_status_t {
     guard let registry = registry(config) else { return sjk_status_t(SJK_ERR_ARGUMENT) }
+    registry.timerRan()
     registry.refreshIfChanged()
     for message in registry.runHealthChecksIfDue() { report(log, logContext, Int32(SJK_LOG_INFO), message) }
     registry.maintenance.runIfDue(registry.endpoints)

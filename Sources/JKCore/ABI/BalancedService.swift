@@ -16,39 +16,53 @@ enum BalancedService {
         }
         let rule = extensions ?? RuleExtensionsRef.none   // `rule.value` is read in place, never copied
         let uri = ForwardedURIChoice.form(for: request)
-        return RequestScratch.with(packetSize: topology.packetSize, firstPacketSize: topology.firstPacketSize,
-                                   request: request) { scratch in
-            guard scratch.readFirstBody(host: io) else {
-                outcome.status = 400
-                outcome.client_error = 1
-                return outcome
-            }
-            return BalancerService.withLocalStates(memberCount: topology.memberCount) { states in
-                // Gathered here, so the service takes the facts without a copy.
-                let facts = BalancerRequest.gather(
-                    topology: topology, extensions: rule.value,
-                    activationOverrides: activationOverrides(rule.value, lb: lb),
-                    environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
-                    environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
-                    headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
-                    isSecure: request.is_ssl != 0)
-                if facts.hadEmptySessionID {
-                    io.log(Int(SJK_LOG_INFO), "empty session identifier; balancing without affinity")
-                }
-                // One lock for reading the members' states, choosing and starting the first attempt.
-                var service = BalancerService(slots: slots, request: facts, states: states)
-                let first = segment.withLock { _ in
-                    service.readMemberStates { member in
-                        member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
-                    }
-                    let step = nextStep(&service, lb: lb)
-                    countStickyOutcome(step, hasSession: facts.sessionID != nil, slots: slots)
-                    return step
-                }
-                return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
-                           rule: rule, scratch: scratch, io: io, outcome: outcome)
-            }
+        // The packet buffers and the members' local states share the thread's request buffer, taken
+        // without closures: a closure here made every captured reference count as a retain per call.
+        let scratchBytes = RequestScratch.byteCount(packetSize: topology.packetSize)
+        let memberCount = max(topology.memberCount, 0)
+        guard let block = ThreadBuffer.take(byteCount: scratchBytes + 4 * max(memberCount, 1)) else {
+            io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name): no memory for the request buffers")
+            outcome.status = 503
+            return outcome
         }
+        defer { ThreadBuffer.give(block) }
+        var scratch = RequestScratch(storage: block.bytes, packetSize: topology.packetSize,
+                                     firstPacketSize: topology.firstPacketSize, request: request)
+        guard scratch.readFirstBody(host: io) else {
+            outcome.status = 400
+            outcome.client_error = 1
+            return outcome
+        }
+        let stateStorage = UnsafeMutableRawBufferPointer(rebasing: block.bytes[scratchBytes...])
+            .bindMemory(to: Int32.self)
+        guard let states = LocalMemberStates(storage: stateStorage, memberCount: memberCount) else {
+            outcome.status = 500
+            return outcome
+        }
+        // Gathered here, so the service takes the facts without a copy.
+        let facts = BalancerRequest.gather(
+            topology: topology, extensions: rule.value,
+            activationOverrides: activationOverrides(rule.value, lb: lb),
+            environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
+            environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
+            headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
+            isSecure: request.is_ssl != 0)
+        if facts.hadEmptySessionID {
+            io.log(Int(SJK_LOG_INFO), "empty session identifier; balancing without affinity")
+        }
+        let hasSession = facts.sessionID != nil
+        // One lock for reading the members' states, choosing and starting the first attempt.
+        var service = BalancerService(slots: slots, request: facts, states: states)
+        let first = segment.withLock { _ in
+            service.readMemberStates { member in
+                member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
+            }
+            let step = nextStep(&service, lb: lb)
+            countStickyOutcome(step, hasSession: hasSession, slots: slots)
+            return step
+        }
+        return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
+                   rule: rule, scratch: scratch, io: io, outcome: outcome)
     }
 
     /// What the driver does next, decided with the lock held.
@@ -65,7 +79,7 @@ enum BalancedService {
     /// it. Runs with the segment lock held and never blocks.
     private static func nextStep(_ service: inout BalancerService, lb: LoadBalancerRuntime) -> Step {
         while true {
-            switch service.nextAttempt(now: WallClock.seconds(), nextOffset: &lb.nextOffset) {
+            switch service.nextAttempt(nextOffset: &lb.nextOffset) {
             case .sleep(let milliseconds):
                 return .sleep(milliseconds: milliseconds)
             case .giveUp(let status):

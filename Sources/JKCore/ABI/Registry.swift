@@ -43,6 +43,9 @@ public final class Registry: @unchecked Sendable {
     public private(set) var segment: SharedSegment?
     /// The segment's `config_generation` this process last applied (read and written atomically).
     let appliedGeneration: UnsafeMutablePointer<UInt32>
+    /// Set (to 1, atomically) by the first run of the shim's timer thread in this process: from then
+    /// on the timer runs maintenance at least every `worker.maintain` seconds, so requests skip it.
+    let timerActive: UnsafeMutablePointer<UInt32>
     /// Serialises this process's refreshes after status-worker edits.
     let refreshLock = ProcessLock()
     /// Unix time at which the configuration was loaded (status worker's `last_reset_*` base).
@@ -68,10 +71,13 @@ public final class Registry: @unchecked Sendable {
         indexByName = index
         appliedGeneration = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
         appliedGeneration.initialize(to: 0)
+        timerActive = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        timerActive.initialize(to: 0)
     }
 
     deinit {
         appliedGeneration.deallocate()
+        timerActive.deallocate()
         for entry in cNames {
             free(entry.name)
             free(entry.type)
@@ -131,8 +137,21 @@ public final class Registry: @unchecked Sendable {
         return maintain > 0 ? min(maintain, checks) : checks
     }
 
+    /// True when requests should run maintenance themselves: no watchdog, and no timer thread has
+    /// run in this process yet.
+    @inline(__always)
+    var requestsMaintain: Bool {
+        !hasWatchdog && sjk_atomic_load_u32(timerActive) == 0
+    }
+
+    /// Called by every run of the shim's timer thread.
+    func timerRan() {
+        if sjk_atomic_load_u32(timerActive) == 0 { sjk_atomic_store_u32(timerActive, 1) }
+    }
+
     /// Forgets connections inherited through fork (there are none: the parent never connects).
     public func childInit() {
+        sjk_atomic_store_u32(timerActive, 0)
         for endpoint in endpoints { endpoint.pool.resetAfterFork() }
         maintenance.resetAfterFork()
     }

@@ -15,7 +15,7 @@ public enum RequestService {
             return outcome
         }
         registry.refreshIfChanged()
-        if !registry.hasWatchdog {
+        if registry.requestsMaintain {
             registry.maintenance.runIfDue(registry.endpoints)
             registry.maintainBalancersIfDue()
         }

@@ -50,6 +50,20 @@ public struct RequestScratch {
         }
     }
 
+    /// Bytes `init(storage:…)` needs for packets of up to `packetSize` bytes.
+    static func byteCount(packetSize: Int) -> Int {
+        max(packetSize, 8192) * 2
+    }
+
+    /// Scratch in `storage` (at least `byteCount(packetSize:)` bytes, which the caller owns for the
+    /// request), for callers that cannot use `with`'s closure cheaply.
+    init(storage: UnsafeMutableRawBufferPointer, packetSize: Int, firstPacketSize: Int?, request: sjk_request_t) {
+        let size = max(packetSize, 8192)
+        self.init(requestBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]),
+                  bodyBuffer: UnsafeMutableRawBufferPointer(rebasing: storage[size..<(2 * size)]),
+                  body: RequestBodyMode.of(request), firstPacketSize: min(firstPacketSize ?? size, size))
+    }
+
     private init(requestBuffer: UnsafeMutableRawBufferPointer, bodyBuffer: UnsafeMutableRawBufferPointer,
                  body: RequestBodyMode, firstPacketSize: Int) {
         self.requestBuffer = requestBuffer

@@ -20,6 +20,24 @@ enum ThreadBuffer {
     /// Runs `body` with a buffer of at least `byteCount` bytes (uninitialised, 16-byte aligned);
     /// falls back to a temporary allocation when memory is short.
     static func with<R>(byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        guard let block = take(byteCount: byteCount) else {
+            return withUnsafeTemporaryAllocation(byteCount: byteCount, alignment: 16, body)
+        }
+        defer { give(block) }
+        return body(block.bytes)
+    }
+
+    /// A buffer taken out of the thread's slot; hand it back with `give`.
+    struct Block {
+        fileprivate let base: UnsafeMutableRawPointer
+        /// The usable bytes.
+        let bytes: UnsafeMutableRawBufferPointer
+    }
+
+    /// Takes the thread's buffer (or a new one) of at least `byteCount` bytes for one request,
+    /// without a closure, so a caller's locals need no context; nil when memory is short. Every
+    /// block taken must be given back with `give` on the same thread.
+    static func take(byteCount: Int) -> Block? {
         let key = Self.key
         var block = pthread_getspecific(key)
         if let taken = block {
@@ -33,16 +51,17 @@ enum ThreadBuffer {
             fresh.storeBytes(of: byteCount, as: Int.self)
             block = fresh
         }
-        guard let block else {
-            return withUnsafeTemporaryAllocation(byteCount: byteCount, alignment: 16, body)
+        guard let block else { return nil }
+        return Block(base: block, bytes: UnsafeMutableRawBufferPointer(start: block + headerSize, count: byteCount))
+    }
+
+    /// Puts a taken block back into the thread's slot (or frees it when a nested request already
+    /// put one there).
+    static func give(_ block: Block) {
+        if pthread_getspecific(key) == nil {
+            pthread_setspecific(key, block.base)
+        } else {
+            free(block.base)
         }
-        defer {
-            if pthread_getspecific(key) == nil {
-                pthread_setspecific(key, block)
-            } else {
-                free(block)
-            }
-        }
-        return body(UnsafeMutableRawBufferPointer(start: block + headerSize, count: byteCount))
     }
 }
