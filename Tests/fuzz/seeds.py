@@ -57,9 +57,9 @@ def dictionaries():
     words = set()
     for path in sorted((ROOT / "Sources/JKCore/Config").glob("*.swift")):
         words |= set(re.findall(r'"([a-z][a-z_]{1,40})"', path.read_text()))
-    workers = sorted(words | {"worker.", "worker.list", ".type", "ajp13", "lb", "status", "=", "\\n", "$(", ")",
+    workers = sorted(words | {"worker.", "worker.list", ".type", "ajp13", "lb", "status", "=", "\\x0A", "$(", ")",
                               "true", "false", "Request", "Session", "Next", "Busyness", "Traffic"})
-    urimap = ["=", "!", "-", "|", ";", "/*", "*.", "?", "\\n", "use_server_errors", "reply_timeout", "active",
+    urimap = ["=", "!", "-", "|", ";", "/*", "*.", "?", "\\x0A", "use_server_errors", "reply_timeout", "active",
               "disabled", "stopped", "#"]
     query = ["cmd=", "mime=", "w=", "sw=", "att=", "val", "opt=", "from=", "re=", "&", "%", "list", "show", "update",
              "edit", "reset", "recover", "dump", "version", "xml", "prop", "txt", "json", "vwa", "vwf", "vlr"]
