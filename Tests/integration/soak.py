@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ROOT, Apache, Tomcat, make_workdir, wait_until   # noqa: E402
+from harness import ROOT, Apache, Tomcat, apache_env, make_workdir, wait_until   # noqa: E402
 from loadclient import BackgroundLoad   # noqa: E402
 
 BODY = bytes(range(256)) * 32   # 8 KiB
@@ -140,7 +140,7 @@ def soak(minutes, mpm="event", connector="swiftjk", clients=16, graceful_every=3
             if now >= next_graceful and now < duration - 5:
                 generations.append(generation)
                 subprocess.run(["apache2", "-f", str(apache.conf), "-k", "graceful"], check=True,
-                               capture_output=True)
+                               capture_output=True, env=apache_env())
                 events.append((round(now, 1), "graceful"))
                 generation = {"start": now, "samples": []}
                 next_graceful += graceful_every

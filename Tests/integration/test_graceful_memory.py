@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from harness import Apache, Backend, make_workdir, wait_until
+from harness import SANITIZE, Apache, Backend, make_workdir, wait_until
 
 GRACEFULS = 60
 
@@ -20,6 +20,8 @@ def parent_rss_kib(pid):
     return 0
 
 
+@pytest.mark.skipif(bool(SANITIZE), reason="a preloaded sanitizer runtime grows every process's memory by "
+                    "itself (measured under ASan: 470 KiB per graceful for mod_jk, 287 for SwiftJK); this measures the normal build")
 @pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
 def test_parent_memory_stays_flat_over_graceful_restarts(connector):
     work = make_workdir()
