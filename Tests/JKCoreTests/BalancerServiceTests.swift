@@ -105,20 +105,20 @@ import Testing
                 // Request A is sticky to m1 and is in the middle of its exchange.
                 var a = BalancerService(slots: fixture.slots, request: BalancerRequest(sessionID: session(".m1")),
                                         states: statesA, hasFreeEndpoint: { _ in true })
-                #expect(a.nextAttempt(now: 1000, nextOffset: &offset).member == 0)
+                #expect(a.nextAttempt(nextOffset: &offset).member == 0)
                 let startedA = a.exchangeStarting()
                 #expect(startedA)
                 #expect(fixture.worker("m1").pointee.busy == 1)
                 // Request B is sticky to m1 too: the busy limit sends it to m2.
                 var b = BalancerService(slots: fixture.slots, request: BalancerRequest(sessionID: session(".m1")),
                                         states: statesB, hasFreeEndpoint: { _ in true })
-                #expect(b.nextAttempt(now: 1000, nextOffset: &offset).member == 0)
+                #expect(b.nextAttempt(nextOffset: &offset).member == 0)
                 let startedB = b.exchangeStarting()
                 #expect(!startedB)
                 #expect(fixture.state("m1") == .busy)
                 #expect(fixture.worker("m1").pointee.busy == 1)
                 #expect(fixture.worker("m1").pointee.max_busy == 1)
-                #expect(b.nextAttempt(now: 1000, nextOffset: &offset).member == 1)
+                #expect(b.nextAttempt(nextOffset: &offset).member == 1)
                 let startedB2 = b.exchangeStarting()
                 #expect(startedB2)
                 #expect(b.attemptFinished(AttemptReport(result: .success, status: 200), now: 1000) == .finished)
@@ -314,10 +314,10 @@ import Testing
             #expect(service.attemptFinished(AttemptReport(result: .success), now: 1000) == .finished)
             var fresh = BalancerService(slots: fixture.slots, request: BalancerRequest(), states: states,
                                         hasFreeEndpoint: { _ in true })
-            #expect(fresh.nextAttempt(now: 1000, nextOffset: &offset).member == 0)
+            #expect(fresh.nextAttempt(nextOffset: &offset).member == 0)
             // Asking again without reporting the attempt.
-            #expect(fresh.nextAttempt(now: 1000, nextOffset: &offset) == .giveUp(status: 500))
-            #expect(fresh.nextAttempt(now: 1000, nextOffset: &offset) == .giveUp(status: 500))
+            #expect(fresh.nextAttempt(nextOffset: &offset) == .giveUp(status: 500))
+            #expect(fresh.nextAttempt(nextOffset: &offset) == .giveUp(status: 500))
             let started = fresh.exchangeStarting()
             #expect(!started)
         }
@@ -329,7 +329,7 @@ import Testing
             var service = BalancerService(slots: fixture.slots, request: BalancerRequest(), states: states,
                                           hasFreeEndpoint: { _ in true })
             var offset = 0
-            #expect(service.nextAttempt(now: 1000, nextOffset: &offset).member == 0)
+            #expect(service.nextAttempt(nextOffset: &offset).member == 0)
             #expect(service.attemptFinished(AttemptReport(result: .success, status: 200), now: 1000) == .finished)
         }
         #expect(fixture.lbValues == [1, 0])

@@ -134,7 +134,7 @@ extension BalancerFixture {
             var service = BalancerService(slots: slots, request: request, states: states,
                                           hasFreeEndpoint: hasFreeEndpoint)
             for _ in 0..<100 {
-                switch service.nextAttempt(now: now, nextOffset: &offset) {
+                switch service.nextAttempt(nextOffset: &offset) {
                 case .sleep(let ms):
                     trace.steps.append(.slept(ms))
                 case .giveUp(let status):

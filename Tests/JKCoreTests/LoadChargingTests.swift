@@ -102,7 +102,7 @@ import Testing
             var first = BalancerService(slots: fixture.slots, request: BalancerRequest(), states: states,
                                         hasFreeEndpoint: { _ in true })
             var offset = 0
-            let action = first.nextAttempt(now: 1000, nextOffset: &offset)
+            let action = first.nextAttempt(nextOffset: &offset)
             #expect(action == .tryMember(.init(member: 0, route: .memberRoute(0), viaSession: false, activation: .active,
                                     setsSessionCookie: false)))
             let started = first.exchangeStarting()

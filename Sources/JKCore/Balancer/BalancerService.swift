@@ -164,13 +164,6 @@ public struct BalancerService {
         }
     }
 
-    /// Decides the next step of the loop (the decision does not depend on the time; `now` is kept
-    /// for callers that pass it).
-    /// - Precondition: the caller holds the segment lock.
-    public mutating func nextAttempt(now: Int64, nextOffset: inout Int) -> Action {
-        nextAttempt(nextOffset: &nextOffset)
-    }
-
     /// Decides the next step of the loop.
     ///
     /// - Parameter nextOffset: the per-process rotation start of this lb (mod_jk's `next_offset`).
