@@ -82,14 +82,22 @@ def demangle(names):
     return dict(zip(names, out))
 
 
-def _profile_once(work, workload, target, build, backends, requests, method, path, body, log):
-    """Runs apache2 -X under callgrind for `requests` requests; returns the callgrind.out path."""
+def sticky_cookie(i):
+    """The `sticky` profile's Cookie header for request i: a session of member r1 or r2, alternating."""
+    return f"JSESSIONID=bench0001.r{1 + i % 2}"
+
+
+def _profile_once(work, workload, target, build, backends, requests, method, path, body, log, config=None,
+                  cookie=None):
+    """Runs apache2 -X under callgrind for `requests` requests; returns the callgrind.out path.
+    `config`: (workers.properties, Jk directives) instead of the suite's (JK targets only);
+    `cookie`: request number -> Cookie header (None: the `sticky` workload's, or none)."""
     t = stack.TARGETS[target]
     name = f"cg-{workload}-{target}-{requests}"
     if t.harness == "proxy":
         a = stack.BenchApache(work, "proxy", "event", jk_conf=stack.proxy_config(backends), name=name)
     else:
-        workers, jk = stack.jk_config(backends)
+        workers, jk = config or stack.jk_config(backends)
         a = stack.BenchApache(work, t.harness, "event", jk_conf=jk, workers=workers, name=name,
                               jk_so=build.modjk_aa_so if t.aa else None)
     subprocess.run(["chown", "-R", "www-data:www-data", str(a.dir)], check=True)
@@ -114,12 +122,10 @@ def _profile_once(work, workload, target, build, backends, requests, method, pat
             raise RuntimeError("apache2 -X under valgrind did not listen")
         conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
         headers = {"Content-Type": "application/octet-stream"} if body else {}
-        if workload == "sticky":
-            # A session of member r1 or r2 (alternating), as in the Tomcat sticky case.
-            headers = None
+        if cookie is None and workload == "sticky":
+            cookie = sticky_cookie
         for i in range(requests):
-            conn.request(method, path, body=body,
-                         headers=headers if headers is not None else {"Cookie": f"JSESSIONID=bench0001.r{1 + i % 2}"})
+            conn.request(method, path, body=body, headers=dict(headers, Cookie=cookie(i)) if cookie else headers)
             r = conn.getresponse()
             r.read()
             if r.status != 200:
@@ -151,18 +157,18 @@ def _profile_once(work, workload, target, build, backends, requests, method, pat
 
 
 def profile_many(work, jobs, build, backends, n, log=print, parallel=None, top=12):
-    """Runs every (workload name, target, (method, path, body)) job for N and 2N requests, up to
-    `parallel` valgrind processes at a time (instruction counts do not depend on it), and returns
-    {workload: {target: result}}; see `summarize`."""
+    """Runs every (workload name, target, (method, path, body[, config, cookie])) job for N and 2N
+    requests, up to `parallel` valgrind processes at a time (instruction counts do not depend on
+    it), and returns {workload: {target: result}}; see `summarize` and `_profile_once`."""
     from concurrent.futures import ThreadPoolExecutor
     parallel = parallel or max(1, os.cpu_count() or 1)
     runs = [(wl, t, load, k) for wl, t, load in jobs for k in (n, 2 * n)]
 
     def one(run):
         wl, t, load, k = run
-        method, path, body = load
+        method, path, body, *extra = load
         try:
-            return run, _profile_once(work, wl, t, build, backends, k, method, path, body, log), None
+            return run, _profile_once(work, wl, t, build, backends, k, method, path, body, log, *extra), None
         except Exception as e:
             return run, None, str(e)[:300]
 
