@@ -20,6 +20,8 @@ from stack import harness, TARGETS
 import measure
 import callgrind
 import report
+import scale
+import tail
 
 SESSION_COOKIES = ["JSESSIONID=bench0001.tomcat1", "JSESSIONID=bench0002.tomcat2"]
 
@@ -79,7 +81,7 @@ def _c(mpm, backend, workload, conns=32, ka=True, aa=True, ceilings=True):
 
 PROFILES = {
     "full": dict(
-        rounds=3, duration=3, warmup=1, budget=14 * 60, callgrind_n=100,
+        rounds=3, duration=3, warmup=1, budget=14 * 60, callgrind_n=100, extras=["scale", "tail"],
         callgrind_workloads=["small", "post64k", "big100k", "sticky"],
         callgrind_targets=["swiftjk", "modjk", "proxy"],
         cases=[
@@ -124,6 +126,9 @@ class Runner:
         self.measured = 0
         self.measure_time = 0.0
         self.max_redos = args.max_redos if args.max_redos is not None else profile.get("max_redos", 2)
+        # scale curves and open-loop tail latency (bench/scale.py, bench/tail.py)
+        self.extras = args.extras if args.extras is not None else \
+            (["scale", "tail"] if args.extras_only else profile.get("extras", []))
 
     def log(self, msg):
         el = time.monotonic() - self.t0
@@ -279,7 +284,8 @@ class Runner:
         self.log(f"run directory {self.run_dir}")
         self.log(f"measuring {self.build.describe()}")
         want_tomcat = any(c.backend == "tomcat" for c in cases)
-        want_fast = any(c.backend == "fast" for c in cases) or (self.do_callgrind())
+        want_tomcat = want_tomcat or ("tail" in self.extras and a.backend != "fast")
+        want_fast = any(c.backend == "fast" for c in cases) or self.do_callgrind() or bool(self.extras)
         self.results["meta"] = report.machine_info()
         self.results["meta"].update({
             "command": a.command, "profile": a.profile, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -319,13 +325,20 @@ class Runner:
                     self.apaches = {}
             if self.do_callgrind():
                 self.run_callgrind()
+            if "scale" in self.extras:
+                self.results["scale"] = scale.run(self.run_dir, self.build, self.backends,
+                                                  a.callgrind_requests or self.p["callgrind_n"], self.log)
+            if "tail" in self.extras:
+                self.results["tail"] = tail.run(self.run_dir, self.build, self.backends, WORKLOADS, self.log,
+                                                duration=a.tail_seconds,
+                                                connectors=[t for t in tail.CONNECTORS if t in a.connectors])
         finally:
             self.backends.stop()
         self.results["meta"]["elapsed_s"] = round(time.monotonic() - self.t0)
         return self.results
 
     def do_callgrind(self):
-        return not self.args.no_callgrind and bool(self.p["callgrind_workloads"])
+        return not self.args.no_callgrind and not self.args.extras_only and bool(self.p["callgrind_workloads"])
 
     def run_callgrind(self):
         if not shutil.which("valgrind"):
@@ -372,6 +385,11 @@ def main(argv=None):
     ap.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts")
     ap.add_argument("--callgrind-only", action="store_true", help="only the instruction counts (no wrk cases)")
     ap.add_argument("--callgrind-requests", type=int, help="N for the N/2N callgrind runs")
+    ap.add_argument("--extras", type=lambda s: [x for x in s.split(",") if x],
+                    help="comma list of: scale (balancer sizes, lock under 1,024 threads), tail (open-loop fixed "
+                         "rate latency and connector overhead); default: both in the full profile, none otherwise")
+    ap.add_argument("--extras-only", action="store_true", help="only the --extras parts (no wrk cases, no callgrind)")
+    ap.add_argument("--tail-seconds", type=int, default=20, help="seconds per open-loop measurement (default 20)")
     ap.add_argument("--output", help="markdown report to write (default: BENCHMARKS.md for --full, none otherwise)")
     ap.add_argument("--run-dir", help="work directory (default: a new /tmp/sjk-bench-*)")
     ap.add_argument("--swiftjk-so", help="module to measure (default apxs/out/mod_swiftjk.so)")
@@ -389,7 +407,7 @@ def main(argv=None):
              and (not args.keepalive or c.keepalive == (args.keepalive == "on"))
              and (not args.mpm or c.mpm in args.mpm)
              and (not args.cases or fnmatch.fnmatch(c.id, args.cases))]
-    if args.callgrind_only:
+    if args.callgrind_only or args.extras_only:
         cases = []
     elif args.list or not cases:
         for c in cases:
@@ -413,7 +431,7 @@ def main(argv=None):
     print(report.summary(results))
     runner.log(f"results: {runner.run_dir / 'results.json'}, report: {out or runner.run_dir / 'report.md'}")
     # No thresholds, but a run in which nothing could be measured means the suite itself is broken.
-    measured = args.callgrind_only or any("rps" in m and "failed" not in m
+    measured = args.callgrind_only or args.extras_only or any("rps" in m and "failed" not in m
                                           for c in results["cases"] for r in c["rounds"] for m in r["m"].values())
     profiled = any("module_ir" in r for per in results["callgrind"].values() for r in per.values())
     if not measured or (runner.do_callgrind() and results["callgrind"] and not profiled):

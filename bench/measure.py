@@ -192,6 +192,7 @@ def measure(target_pids, httpd_parent, other_pids, endpoints, url, duration, con
     result.update({
         "requests": reqs, "rps": round(reqs / secs, 1) if secs else 0.0,
         "p50_us": summary["latency_us"]["p50"], "p99_us": summary["latency_us"]["p99"],
+        "p999_us": summary["latency_us"].get("p999"),
         "errors": errs, "bytes": summary["bytes"],
         "backend_conns_opened": opened if endpoints else None,
     })

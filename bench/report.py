@@ -7,6 +7,8 @@ import statistics
 import subprocess
 from pathlib import Path
 
+import scale
+import tail
 from stack import TARGETS, run_text
 
 NOTES_BEGIN, NOTES_END = "<!-- notes:begin -->", "<!-- notes:end -->"
@@ -330,6 +332,10 @@ def render(results):
              "dynamic loader do (kernel time is not counted). Debian's mod_jk.so is stripped: its static functions "
              "show as addresses.\n")
     o.append(callgrind_section(results))
+    if results.get("scale"):
+        o.append(scale.render(results["scale"]))
+    if results.get("tail"):
+        o.append(tail.render(results["tail"]))
     if results.get("notes"):
         o.append("## Run notes\n")
         o += [f"- {n}" for n in results["notes"]]

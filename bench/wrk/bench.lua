@@ -39,9 +39,9 @@ done = function(summary, latency, requests)
   io.write(string.format(
     '{"requests":%d,"bytes":%d,"duration_us":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-    '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f}}\n',
+    '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"mean":%.1f}}\n',
     summary.requests, summary.bytes, summary.duration,
     e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50.0), latency:percentile(90.0), latency:percentile(99.0),
+    latency:percentile(50.0), latency:percentile(90.0), latency:percentile(99.0), latency:percentile(99.9),
     latency.max, latency.mean))
 end
