@@ -24,8 +24,8 @@ SANITIZE = os.environ.get("SJK_SANITIZE", "")
 SWIFTJK_SO = Path(os.environ.get("SWIFTJK_SO", ROOT / (f"apxs/out-sanitize/{SANITIZE}/mod_swiftjk.so" if SANITIZE
                                                       else "apxs/out/mod_swiftjk.so")))
 SANITIZER_LOG_DIR = Path(os.environ.get("SJK_SANITIZER_LOG_DIR", ROOT / "Tests/out/sanitizer"))
-# Seconds a graceful stop of a test httpd may wait for requests in flight (GracefulShutdownTimeout).
-GRACEFUL_STOP_SECONDS = 3
+# Longest wait for an event MPM httpd's threads to go idle before its SIGTERM (see Apache.stop).
+QUIESCE_SECONDS = 0.5
 BACKEND_BIN = Path(os.environ.get("AJP_TEST_BACKEND", ROOT / ".build/debug/ajp-test-backend"))
 WEBAPP = ROOT / "Tests/webapp"
 CLUSTER_EXAMPLE = ROOT / "conf/examples/cluster"
@@ -206,8 +206,6 @@ class Apache:
         else:
             lines += ["StartServers 2", "ServerLimit 4", "ThreadsPerChild 16", "ThreadLimit 16",
                       "MaxRequestWorkers 64", "MinSpareThreads 16", "MaxSpareThreads 64"]
-        # stop() is a graceful stop; a request that hangs holds it this long at most.
-        lines.append(f"GracefulShutdownTimeout {GRACEFUL_STOP_SECONDS}")
         if self.connector in ("swiftjk", "modjk"):
             if has_workers:
                 lines.append(f"JkWorkersFile {self.workers_file}")
@@ -263,18 +261,39 @@ class Apache:
         return [line for line in self.error_log().splitlines() if "exit signal" in line]
 
     def stop(self):
-        """Stops httpd: SIGTERM to the parent, which stops its children; with the event MPM a
-        graceful stop first (SIGWINCH: requests in flight finish, at most GracefulShutdownTimeout).
-        The event MPM's ungraceful stop closes the sockets of connections whose worker may be
-        freeing them at that moment (close_worker_sockets), and a child now and then dies of
-        SIGSEGV in apr_os_sock_get; Debian's mod_jk crashes the same way (3 of 80 stops right
-        after a request), so it is httpd's race, not the connector's, and it would fail crash
-        checks. prefork has no such race and keeps the plain SIGTERM (its tests stop children
-        that hold keep-alive connections on purpose)."""
+        """Stops httpd: SIGTERM to the parent, which stops its children. With the event MPM, once
+        no thread of the children is running (see `_wait_quiet`): its ungraceful stop closes the
+        sockets of connections whose worker may be freeing them at that moment
+        (close_worker_sockets), and a child now and then dies of SIGSEGV in apr_os_sock_get.
+        Debian's mod_jk crashes the same way (3 of 80 stops right after a request), so it is
+        httpd's race, not the connector's, and it would fail crash checks."""
         if self.pid:
-            if self.mpm != "event" or not signal_and_wait(self.pid, signal.SIGWINCH, GRACEFUL_STOP_SECONDS + 3):
-                stop_pid(self.pid, grace=10)
+            if self.mpm == "event":
+                self._wait_quiet()
+            stop_pid(self.pid, grace=10)
             self.pid = None
+
+
+    def _wait_quiet(self):
+        """Waits (at most QUIESCE_SECONDS) until no thread of httpd's children has been running
+        in two samples 20 ms apart: a worker that just finished a connection is done freeing it."""
+        deadline, quiet = time.monotonic() + QUIESCE_SECONDS, 0
+        while time.monotonic() < deadline and quiet < 2:
+            quiet = quiet + 1 if not any(state == "R" for state in self._child_thread_states()) else 0
+            time.sleep(0.02)
+
+    def _child_thread_states(self):
+        """The scheduler state letter of every thread of httpd's children."""
+        states = []
+        for task in Path("/proc").glob("[0-9]*/task/[0-9]*/stat"):
+            try:
+                text = task.read_text()
+                fields = text.rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if len(fields) > 1 and fields[1] == str(self.pid):
+                states.append(fields[0])
+        return states
 
 
 class Tomcat:
