@@ -41,7 +41,6 @@ class TailCase:
 # Rates at about a third of mod_jk's saturation throughput in BENCHMARKS.md's wrk cases.
 CASES = [
     TailCase("event", "fast", "small", 32, 3000),
-    TailCase("event", "fast", "small", 256, 3000),
     TailCase("event", "tomcat", "jsp17", 32, 2000),
     TailCase("event", "tomcat", "sticky", 32, 2000),
     TailCase("event", "tomcat", "big100k", 32, 1000),
