@@ -355,6 +355,9 @@ class Runner:
         targets = [t for t in self.p["callgrind_targets"] if t in self.args.connectors]
         jobs = [(wl, t, loads[wl]) for wl in self.p["callgrind_workloads"]
                 if not self.args.workload or wl in self.args.workload for t in targets]
+        if "small" in (wl for wl, _, _ in jobs) and "httpd-static" in self.args.connectors:
+            # the same 16 bytes as a static file: the whole-process baseline of the connector overhead
+            jobs.append(("small", "httpd-static", ("GET", "/fast16.txt", None)))
         self.log(f"callgrind: {len(jobs)} profiles ({', '.join(sorted({j[0] for j in jobs}))} × "
                  f"{', '.join(targets)}), apache2 -X for {n} and {2 * n} requests each, "
                  f"{os.cpu_count()} at a time")

@@ -96,6 +96,9 @@ def _profile_once(work, workload, target, build, backends, requests, method, pat
     name = f"cg-{workload}-{target}-{requests}"
     if t.harness == "proxy":
         a = stack.BenchApache(work, "proxy", "event", jk_conf=stack.proxy_config(backends), name=name)
+    elif t.harness == "static":
+        a = stack.BenchApache(work, "static", "event", name=name)
+        stack.write_static_docroot(a.dir / "htdocs")
     else:
         workers, jk = config or stack.jk_config(backends)
         a = stack.BenchApache(work, t.harness, "event", jk_conf=jk, workers=workers, name=name,

@@ -245,12 +245,24 @@ def callgrind_section(results):
             if "failed" in r:
                 out.append(f"| {TARGETS[t].label} | failed: {r['failed']} | | | |")
                 continue
+            if t == "httpd-static":
+                out.append(f"| {TARGETS[t].label} | — | | {r['total_ir']:,} | |")
+                continue
             rm = f"{r['module_ir'] / base['module_ir']:.2f}" if base.get("module_ir") and t != "modjk" else ""
             rt = f"{r['total_ir'] / base['total_ir']:.2f}" if base.get("total_ir") and t != "modjk" else ""
             out.append(f"| {TARGETS[t].label} | {r['module_ir']:,} | {rm} | {r['total_ir']:,} | {rt} |")
         out.append("")
+        static = per.get("httpd-static", {}).get("total_ir")
+        if static:
+            over = {t: r["total_ir"] - static for t, r in per.items() if t != "httpd-static" and "total_ir" in r}
+            m = over.get("modjk")
+            out.append("Connector overhead in instructions (whole process through the connector minus httpd serving "
+                       "the same 16 bytes as a static file): " + ", ".join(
+                           f"{TARGETS[t].label} {v:,}" + (f" ({v / m:.2f} × mod_jk)" if m and t != "modjk" else "")
+                           for t, v in over.items()) + ". User space only; the kernel's share is in the tail "
+                       "section's CPU figures.\n")
         for t, r in per.items():
-            if "failed" in r:
+            if "failed" in r or t == "httpd-static":
                 continue
             objs = ", ".join(f"{k} {v:,}" for k, v in list(r["objects"].items())[:6])
             out.append(f"<details><summary>{TARGETS[t].label}: top functions (self Ir per request); "
