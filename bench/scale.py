@@ -194,18 +194,18 @@ def render(s):
              "counting its process-local mutex taken first). *Waited* = share of acquisitions whose lock call "
              "took more than 2 µs.\n")
     o.append("| requests | members | connector | req/s | httpd CPU µs/req | p99 ms | locks/req | wait ns/req | "
-             "hold ns/req | waited % |")
-    o.append("|---|---|---|---|---|---|---|---|---|---|")
+             "hold ns/req | waited % | steal % |")
+    o.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind, per in s["contention"].items():
         for m, by in per.items():
             for t, r in by.items():
                 label = "SwiftJK" if t == "swiftjk" else "mod_jk"
                 if "failed" in r:
-                    o.append(f"| {kind} | {m} | {label} | failed: {r['failed']} |||||||")
+                    o.append(f"| {kind} | {m} | {label} | failed: {r['failed']} ||||||||")
                     continue
                 o.append(f"| {kind} | {m} | {label} | {_fmt(r.get('rps'))} | {_fmt(r.get('httpd_cpu_us_per_req'), 1)} | "
                          f"{_fmt(r.get('p99_us', 0) / 1000, 1)} | {_fmt(r.get('lock_per_req'), 2)} | "
                          f"{_fmt(r.get('lock_wait_ns_per_req'))} | {_fmt(r.get('lock_hold_ns_per_req'))} | "
-                         f"{_fmt(r.get('lock_contended_pct'), 2)} |")
+                         f"{_fmt(r.get('lock_contended_pct'), 2)} | {_fmt(r.get('steal_pct'))} |")
     o.append("")
     return "\n".join(o) + "\n"
