@@ -180,7 +180,8 @@ def render(s):
          "|---|" + "---|" * (len(s["members"]) + 1)]
     for kind, per in s["curve"].items():
         for t in TARGETS:
-            vals = [per.get(m, {}).get(t) for m in s["members"]]
+            # results.json turns the member counts into strings
+            vals = [(per.get(m) or per.get(str(m)) or {}).get(t) for m in s["members"]]
             first, last = vals[0], vals[-1]
             slope = (last - first) / (s["members"][-1] - s["members"][0]) \
                 if isinstance(first, (int, float)) and isinstance(last, (int, float)) else None

@@ -156,6 +156,10 @@ def _ms(x):
     return "n/a" if x is None else f"{x / 1000:.2f}"
 
 
+def _us(x):
+    return "n/a" if x is None else f"{x:.1f}"
+
+
 def overhead(case):
     """{connector: median httpd CPU µs per request minus the static file's}, or {} without one."""
     static = _median(case["runs"].get("httpd-static", []), "httpd_cpu_us_per_req")
@@ -191,7 +195,7 @@ def render(tail):
             steal = max(r.get("steal_pct", 0) for r in runs if "failed" not in r)
             o.append(f"| `{c['id']}` | {labels[t]} | {_ms(_median(runs, 'p50_us'))} | {_ms(p99)}{spread} | "
                      f"{_ms(_median(runs, 'p999_us'))} | {_ms(_median(runs, 'max_us'))} | {ratio} | "
-                     f"{_median(runs, 'httpd_cpu_us_per_req')} | {len(ok)} of {len(runs)} | {steal:.0f} |")
+                     f"{_us(_median(runs, 'httpd_cpu_us_per_req'))} | {len(ok)} of {len(runs)} | {steal:.0f} |")
     o.append("")
     rows = [(c, overhead(c)) for c in tail["cases"]]
     rows = [(c, ov) for c, ov in rows if ov]
