@@ -20,6 +20,19 @@ def parent_rss_kib(pid):
     return 0
 
 
+def graceful_restart(apache, generations):
+    """SIGUSR1, then waits for the `generations`-th "resuming normal operations". httpd now and then
+    drops a SIGUSR1 that arrives right after the previous restart logged that line (seen once in
+    CI, with mod_jk), so the signal is sent again every 5 s, for at most 20 s."""
+    def resumed():
+        return apache.error_log().count("resuming normal operations") >= generations
+    for _ in range(4):
+        os.kill(apache.pid, signal.SIGUSR1)
+        if wait_until(resumed, 5, 0.02):
+            return True
+    return False
+
+
 @pytest.mark.skipif(bool(SANITIZE), reason="a preloaded sanitizer runtime grows every process's memory by "
                     "itself (measured under ASan: 470 KiB per graceful for mod_jk, 287 for SwiftJK); this measures the normal build")
 @pytest.mark.parametrize("connector", ["modjk", "swiftjk"])
@@ -35,8 +48,7 @@ def test_parent_memory_stays_flat_over_graceful_restarts(connector):
     try:
         samples = []
         for i in range(GRACEFULS):
-            os.kill(apache.pid, signal.SIGUSR1)
-            assert wait_until(lambda: apache.error_log().count("resuming normal operations") >= i + 2, 20, 0.02)
+            assert graceful_restart(apache, i + 2), f"graceful restart {i + 1} did not complete"
             samples.append(parent_rss_kib(apache.pid))
         growth = (samples[-1] - samples[4]) / (GRACEFULS - 5)
         print(f"\n[{connector}] parent RSS {samples[4]} -> {samples[-1]} KiB, {growth:.2f} KiB per graceful")
