@@ -381,5 +381,6 @@ def summary(results):
         out.append(f"{c['id']}: " + ", ".join(parts))
     for wl, per in (results.get("callgrind") or {}).items():
         out.append(f"callgrind {wl}: " + ", ".join(
-            f"{t} {r['module_ir']:,} Ir/req" if "module_ir" in r else f"{t} failed" for t, r in per.items()))
+            (f"{t} {r['total_ir']:,} Ir/req (whole process)" if t == "httpd-static" else f"{t} {r['module_ir']:,} Ir/req")
+            if "module_ir" in r else f"{t} failed" for t, r in per.items()))
     return "\n".join(out)
