@@ -36,7 +36,7 @@ def lb_config(backend, members):
     """(workers.properties, Jk directives) of a balancer `scalelb` of `members` members m1..mN
     (route = name), all on `backend`, mounted at /fastlb/*."""
     names = [f"m{i}" for i in range(1, members + 1)]
-    lines = [f"worker.list=scalelb"]
+    lines = ["worker.list=scalelb"]
     for n in names:
         lines += [f"worker.{n}.type=ajp13", f"worker.{n}.host={backend.address}", f"worker.{n}.port={backend.port}"]
     lines += ["worker.scalelb.type=lb", f"worker.scalelb.balance_workers={','.join(names)}"]

@@ -86,33 +86,27 @@ def wait_until(predicate, timeout, interval=0.1):
 
 def stop_pid(pid, grace=5.0):
     """Stops a process we started: SIGTERM, then SIGKILL after `grace` seconds."""
-    if not signal_and_wait(pid, signal.SIGTERM, grace):
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-
-
-def signal_and_wait(pid, sig, seconds):
-    """Sends `sig` to a process we started and waits up to `seconds` for it to end; True when it did."""
     try:
-        os.kill(pid, sig)
+        os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
-        return True
-    deadline = time.monotonic() + seconds
+        return
+    deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         try:
             done, _ = os.waitpid(pid, os.WNOHANG)
             if done:
-                return True
+                return
         except ChildProcessError:
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
-                return True
+                return
         time.sleep(0.05)
-    return False
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 class Backend:
