@@ -41,8 +41,8 @@ enum BalancedService {
         }
         // Gathered here, so the service takes the facts without a copy.
         let facts = BalancerRequest.gather(
-            topology: topology, extensions: rule.value,
-            activationOverrides: activationOverrides(rule.value, lb: lb),
+            topology: topology, rule: rule,
+            activationOverrides: activationOverrides(rule, lb: lb),
             environmentRoute: request.route_env.bytes, environmentStickyIgnore: request.sticky_ignore_env.bytes,
             environmentStateless: request.stateless_env.bytes, uri: uri.bytes,
             headers: UnsafeBufferPointer(start: request.headers, count: request.header_count),
@@ -52,15 +52,15 @@ enum BalancedService {
         }
         let hasSession = facts.sessionID != nil
         // One lock for reading the members' states, choosing and starting the first attempt.
-        var service = BalancerService(slots: slots, request: facts, states: states)
-        let first = segment.withLock { _ in
-            service.readMemberStates { member in
-                member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
-            }
-            let step = nextStep(&service, lb: lb)
-            countStickyOutcome(step, hasSession: hasSession, slots: slots)
-            return step
+        var service = BalancerService(slots: slots, request: consume facts, states: states)
+        // lock()/unlock() rather than withLock: its closure retained what it captured.
+        segment.lock()
+        service.readMemberStates { member in
+            member < lb.endpoints.count && (lb.endpoints[member]?.pool.hasFreeSlot ?? false)
         }
+        let first = nextStep(&service, lb: lb)
+        countStickyOutcome(first, hasSession: hasSession, slots: slots)
+        segment.unlock()
         return run(&service, first: first, lb: lb, segment: segment, request: request, uri: uri,
                    rule: rule, scratch: scratch, io: io, outcome: outcome)
     }
@@ -71,8 +71,9 @@ enum BalancedService {
         case sleep(milliseconds: Int)
         /// No member can serve the request.
         case giveUp(status: Int32)
-        /// Forward to this member; its exchange was already started (busy counted).
-        case forward(BalancerService.Attempt, AJPEndpoint)
+        /// Forward to this member; its exchange was already started (busy counted). The endpoint
+        /// is not retained: the lb runtime, which the caller holds for the whole request, owns it.
+        case forward(BalancerService.Attempt, Unmanaged<AJPEndpoint>)
     }
 
     /// Asks the balancer for the next attempt and starts it, skipping members that cannot take
@@ -90,7 +91,7 @@ enum BalancedService {
                     continue
                 }
                 guard service.exchangeStarting() else { continue }
-                return .forward(attempt, endpoint)
+                return .forward(attempt, Unmanaged.passUnretained(endpoint))
             }
         }
     }
@@ -108,21 +109,24 @@ enum BalancedService {
             switch step {
             case .sleep(let milliseconds):
                 BackendSocket.sleepMs(milliseconds)
-                step = segment.withLock { _ in nextStep(&service, lb: lb) }
+                segment.lock()
+                step = nextStep(&service, lb: lb)
+                segment.unlock()
             case .giveUp(let status):
                 io.log(Int(SJK_LOG_ERROR), "load balancer \(lb.name): no member could serve the request (\(status))")
                 outcome.status = status
                 if let route = service.routeBytes(for: service.route) { outcome.route = sjk_str_t(route) }
                 return outcome
-            case .forward(let attempt, let endpoint):
-                outcome.member = Int32(clamping: service.slots.topology.members[attempt.member].workerSlot)
+            case .forward(let attempt, let unmanagedEndpoint):
+                let endpoint = unmanagedEndpoint.takeUnretainedValue()
+                outcome.member = Int32(clamping: service.view.slots.topology.members[attempt.member].workerSlot)
                 let route = service.routeBytes(for: attempt.route)
                 if let route { outcome.route = sjk_str_t(route) }
                 let options = forwardOptions(endpoint.settings, request: request, rule: rule,
                                              cookie: attempt.setsSessionCookie
-                                                 ? service.slots.topology.sessionCookieValue(member: attempt.member,
+                                                 ? service.view.slots.topology.sessionCookieValue(member: attempt.member,
                                                                                   secure: request.is_ssl != 0) : nil,
-                                             connectErrorsGlobal: service.slots.topology.settings.connectErrorsGlobal)
+                                             connectErrorsGlobal: service.view.slots.topology.settings.connectErrorsGlobal)
                 var stats = ForwardStats()
                 let result = withSecret(endpoint.settings.secret) { secret in
                     AJPForwarder(endpoint: endpoint, host: io).forward(
@@ -131,11 +135,12 @@ enum BalancedService {
                         options: options, scratch: scratch, stats: &stats)
                 }
                 let report = attemptReport(result, options: options, stats: stats)
-                let (transition, next) = segment.withLock { _ in
-                    let verdict = service.attemptFinished(report, now: WallClock.seconds())
-                    let transition = service.lastTransition
-                    return (transition, verdict == .finished ? nil : nextStep(&service, lb: lb))
-                }
+                let now = WallClock.seconds()
+                segment.lock()
+                let verdict = service.attemptFinished(report, now: now)
+                let transition = service.lastTransition
+                let next = verdict == .finished ? nil : nextStep(&service, lb: lb)
+                segment.unlock()
                 if let transition, transition.escalated {
                     io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
                            + "escalating local error to global error")
@@ -145,7 +150,7 @@ enum BalancedService {
                 }
                 io.log(Int(SJK_LOG_INFO), "load balancer \(lb.name): member \(lb.memberNames[attempt.member]) "
                        + "failed (\(report.result)); trying another member")
-                sjk_atomic_add_u64(&service.slots.balancer.pointee.failovers, 1)
+                sjk_atomic_add_u64(&service.view.slots.balancer.pointee.failovers, 1)
                 step = next
             }
         }
@@ -166,11 +171,12 @@ enum BalancedService {
         sjk_slot_count(slots.balancer, SJK_COUNT_STICKY, Int64(index))
     }
 
-    private static func activationOverrides(_ rule: RuleExtensions, lb: LoadBalancerRuntime) -> ActivationOverrides? {
-        guard !rule.active.isEmpty || !rule.disabled.isEmpty || !rule.stopped.isEmpty else { return nil }
+    private static func activationOverrides(_ rule: RuleExtensionsRef, lb: LoadBalancerRuntime)
+        -> ActivationOverrides? {
+        guard rule.hasActivationLists else { return nil }
         var ignored = DiagnosticLog()   // reported once at configuration time
-        return ActivationOverrides(extensions: rule, memberNames: lb.memberNames, lbName: lb.name, location: nil,
-                                   log: &ignored)
+        return ActivationOverrides(extensions: rule.value, memberNames: lb.memberNames, lbName: lb.name,
+                                   location: nil, log: &ignored)
     }
 
     private static func forwardOptions(_ settings: AJPEndpoint.Settings, request: sjk_request_t, rule: RuleExtensionsRef,

@@ -41,6 +41,9 @@ public final class Registry: @unchecked Sendable {
     public let balancers: [LoadBalancerRuntime]
     /// The shared segment, attached once in the parent (post_config) before any fork.
     public private(set) var segment: SharedSegment?
+    /// The segment's header, set with `segment`: the request path's checks read it without
+    /// retaining the segment.
+    public private(set) var segmentHeader: UnsafeMutablePointer<sjk_shm_header_t>?
     /// The segment's `config_generation` this process last applied (read and written atomically).
     let appliedGeneration: UnsafeMutablePointer<UInt32>
     /// Set (to 1, atomically) by the first run of the shim's timer thread in this process: from then
@@ -98,6 +101,7 @@ public final class Registry: @unchecked Sendable {
     @discardableResult
     public func attach(_ segment: SharedSegment) -> Bool {
         self.segment = segment
+        self.segmentHeader = segment.header
         let now = WallClock.seconds()
         return segment.withLock { slots in
             for index in slots.indices { slots[index].state = Int32(SJK_STATE_IDLE) }
@@ -114,8 +118,8 @@ public final class Registry: @unchecked Sendable {
     /// maintenance runs take no lock here.
     public func maintainBalancersIfDue(now: Int64 = WallClock.seconds()) {
         let interval = Int64(configuration.maintainInterval)
-        guard !balancers.isEmpty, interval > 0, let segment else { return }
-        guard now - segment.header.pointee.last_maintain_time >= interval else { return }
+        guard !balancers.isEmpty, interval > 0, let header = segmentHeader,
+              now - header.pointee.last_maintain_time >= interval, let segment else { return }
         segment.withLock { _ in
             guard BalancerMaintenance.claimGlobalRun(lastRun: &segment.header.pointee.last_maintain_time, now: now,
                                                      interval: configuration.maintainInterval) else { return }

@@ -5,8 +5,8 @@ import Glibc
 /// `sjk_slot_t` records (reference §10). Slot i < worker count belongs to worker i; the slots of
 /// (lb, member) pairs follow, in balancer order.
 ///
-/// Lock contract: `withLock` is the one place that takes and releases the segment lock; every
-/// function that reads or writes slots runs inside it and says so.
+/// Lock contract: `withLock` (or, on the request path, a `lock()`/`unlock()` pair) takes and
+/// releases the segment lock; every function that reads or writes slots runs inside it and says so.
 public final class SharedSegment: @unchecked Sendable {
     /// Start of the mapping.
     public let header: UnsafeMutablePointer<sjk_shm_header_t>
@@ -35,9 +35,22 @@ public final class SharedSegment: @unchecked Sendable {
     /// Runs `body` with the segment lock held. A child that died holding the lock leaves it
     /// "owner dead"; the state is then made consistent and used (counters may be off by one).
     public func withLock<R>(_ body: (UnsafeMutableBufferPointer<sjk_slot_t>) throws -> R) rethrows -> R {
-        let result = pthread_mutex_lock(mutex)
-        if result == EOWNERDEAD { pthread_mutex_consistent(mutex) }
-        defer { pthread_mutex_unlock(mutex) }
+        lock()
+        defer { unlock() }
         return try body(slots)
+    }
+
+    /// Takes the segment lock (see `withLock`). For the request path only, where a closure would
+    /// retain what it captures: every `lock()` is followed by `unlock()` on every path, in the same
+    /// function, with nothing in between that can leave the function.
+    @inline(__always)
+    public func lock() {
+        if pthread_mutex_lock(mutex) == EOWNERDEAD { pthread_mutex_consistent(mutex) }
+    }
+
+    /// Releases the segment lock taken by `lock()`.
+    @inline(__always)
+    public func unlock() {
+        pthread_mutex_unlock(mutex)
     }
 }

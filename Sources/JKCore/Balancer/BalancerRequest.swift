@@ -45,12 +45,13 @@ public struct BalancerRequest {
     /// request. Allocates only for the rare request with several session cookies.
     ///
     /// - Parameters:
+    ///   - rule: the rule's extensions (read in place: nothing of the value is copied).
     ///   - environmentRoute: `JK_ROUTE`, nil when unset.
     ///   - environmentStickyIgnore: `JK_STICKY_IGNORE`, nil when unset.
     ///   - environmentStateless: `JK_STATELESS`, nil when unset.
     ///   - uri: the forwarded request URI.
     ///   - headers: the request headers (the `Cookie` ones are used).
-    public static func gather(topology: BalancerTopology, extensions: RuleExtensions,
+    public static func gather(topology: BalancerTopology, rule: RuleExtensionsRef,
                               activationOverrides: ActivationOverrides?,
                               environmentRoute: UnsafeRawBufferPointer?,
                               environmentStickyIgnore: UnsafeRawBufferPointer?,
@@ -58,27 +59,38 @@ public struct BalancerRequest {
                               uri: UnsafeRawBufferPointer, headers: UnsafeBufferPointer<sjk_pair_t>,
                               isSecure: Bool) -> BalancerRequest {
         let route = environmentRoute.flatMap { $0.count > 0 ? $0 : nil }
-        let stickyIgnore = environmentFlag(environmentStickyIgnore) ?? extensions.stickyIgnore ?? false
+        let stickyIgnore = environmentFlag(environmentStickyIgnore) ?? rule.value.stickyIgnore ?? false
         var request = BalancerRequest(
-            environmentRoute: route, stateless: environmentFlag(environmentStateless) ?? extensions.stateless ?? false,
+            environmentRoute: route,
+            stateless: environmentFlag(environmentStateless) ?? rule.value.stateless ?? false,
             stickyIgnore: stickyIgnore,
             activationOverrides: activationOverrides.flatMap { $0.isEmpty ? nil : $0 },
-            setSessionCookie: extensions.setSessionCookie == true || topology.settings.setSessionCookie,
+            setSessionCookie: rule.value.setSessionCookie == true || topology.settings.setSessionCookie,
             isSecure: isSecure)
         guard topology.settings.stickySession, !stickyIgnore else { return request }
-        let lookup = withName(extensions.sessionCookie, default: topology.sessionCookieName) { cookieName in
-            withName(extensions.sessionPath, default: topology.sessionPathName) { pathName in
-                SessionIdentifier.lookup(environmentRoute: route, uri: uri,
-                                         cookieHeaders: SessionIdentifier.cookieHeaders(in: headers),
-                                         cookieName: cookieName, pathName: pathName)
-            }
-        }
+        let lookup = SessionIdentifier.lookup(environmentRoute: route, uri: uri,
+                                              cookieHeaders: SessionIdentifier.cookieHeaders(in: headers),
+                                              cookieName: rule.sessionCookieName ?? topology.sessionCookieName,
+                                              pathName: rule.sessionPathName ?? topology.sessionPathName)
         switch lookup {
         case .none: break
         case .empty: request.hadEmptySessionID = true
         case .found(let id): request.sessionID = id
         }
         return request
+    }
+
+    /// `gather(topology:rule:...)` for a plain extensions value (tests; allocates one reference).
+    public static func gather(topology: BalancerTopology, extensions: RuleExtensions,
+                              activationOverrides: ActivationOverrides?,
+                              environmentRoute: UnsafeRawBufferPointer?,
+                              environmentStickyIgnore: UnsafeRawBufferPointer?,
+                              environmentStateless: UnsafeRawBufferPointer?,
+                              uri: UnsafeRawBufferPointer, headers: UnsafeBufferPointer<sjk_pair_t>,
+                              isSecure: Bool) -> BalancerRequest {
+        gather(topology: topology, rule: RuleExtensionsRef(extensions), activationOverrides: activationOverrides,
+               environmentRoute: environmentRoute, environmentStickyIgnore: environmentStickyIgnore,
+               environmentStateless: environmentStateless, uri: uri, headers: headers, isSecure: isSecure)
     }
 
     /// An environment switch such as `JK_STATELESS`: nil when unset; set and empty ⇒ true;
@@ -113,12 +125,5 @@ public struct BalancerRequest {
             long = negative ? -Int64(magnitude) : Int64(magnitude)
         }
         return Int32(truncatingIfNeeded: long)
-    }
-
-    /// Calls `body` with the bytes of `name`, or `fallback` when `name` is nil.
-    private static func withName<Result>(_ name: String?, default fallback: UnsafeRawBufferPointer,
-                                         _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        guard var name else { return body(fallback) }
-        return name.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }

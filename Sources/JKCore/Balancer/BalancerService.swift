@@ -90,14 +90,21 @@ public struct BalancerService {
         case finished
     }
 
-    /// The balancer's slots.
-    public let slots: BalancerSlots
+    /// What member selection looks at: the slots, the local states and the rule's activation
+    /// overrides. Made once per request, so choosing a member copies (and retains) nothing.
+    public let view: SelectionView
     /// `set_session_cookie` of the lb or of the request's rule.
     private let setsSessionCookie: Bool
     /// The request's facts.
     public let request: BalancerRequest
+
+    /// The balancer's slots.
+    @inline(__always)
+    public var slots: BalancerSlots { view.slots }
+
     /// The request's local member states.
-    public let states: LocalMemberStates
+    @inline(__always)
+    public var states: LocalMemberStates { view.states }
     private var phase: Phase = .ready
     /// Attempts used in the current round.
     public private(set) var attempt = 0
@@ -132,9 +139,8 @@ public struct BalancerService {
     /// Creates the service without touching shared memory: call `readMemberStates` (with the
     /// lock held) before `nextAttempt`. Lets the driver build it outside the locked section.
     public init(slots: BalancerSlots, request: BalancerRequest, states: LocalMemberStates) {
-        self.slots = slots
+        self.view = SelectionView(slots: slots, states: states, overrides: request.activationOverrides)
         self.request = request
-        self.states = states
         self.route = request.environmentRoute == nil ? .unset : .environment
         self.setsSessionCookie = request.setSessionCookie || slots.topology.settings.setSessionCookie
     }
@@ -144,11 +150,11 @@ public struct BalancerService {
     ///
     /// - Precondition: the caller holds the segment lock.
     public mutating func readMemberStates(hasFreeEndpoint: (Int) -> Bool) {
-        for member in 0..<min(slots.memberCount, states.count) {
-            let slot = slots.member(member)
+        for member in 0..<min(view.slots.memberCount, states.count) {
+            let slot = view.slots.member(member)
             if MemberState(slotValue: slot.pointee.state) == .busy {
-                let limit = slots.topology.members[member].busyLimit
-                if (limit <= 0 || Int(slots.worker(member).pointee.busy) < limit) && hasFreeEndpoint(member) {
+                let limit = view.slots.topology.members[member].busyLimit
+                if (limit <= 0 || Int(view.slots.worker(member).pointee.busy) < limit) && hasFreeEndpoint(member) {
                     slot.setMemberState(MemberState.ok)
                 }
             }
@@ -182,27 +188,26 @@ public struct BalancerService {
         case .ready:
             break
         }
-        let settings = slots.topology.settings
-        let members = min(slots.memberCount, states.count)
+        // Fields are read in place: copying the settings (or the topology) would retain them.
+        let members = min(view.slots.memberCount, view.states.count)
         while true {
-            if attempt >= members || attempt >= max(settings.lbRetries, 1) {
+            if attempt >= members || attempt >= max(view.slots.topology.settings.lbRetries, 1) {
                 round += 1
-                if round >= max(settings.retries, 1) {
+                if round >= max(view.slots.topology.settings.retries, 1) {
                     phase = .finished
                     return .giveUp(status: lastStatus)
                 }
-                if settings.retryInterval > 0 {
+                if view.slots.topology.settings.retryInterval > 0 {
                     phase = .sleeping
-                    return .sleep(milliseconds: settings.retryInterval)
+                    return .sleep(milliseconds: view.slots.topology.settings.retryInterval)
                 }
                 startRound()
             }
             lastStatus = 503
-            let view = SelectionView(slots: slots, states: states, overrides: request.activationOverrides)
             if let choice = MemberChooser.choose(view: view, session: request.sessionID, stateless: request.stateless,
                                                  nextOffset: &nextOffset, note: &route) {
                 if route == .unset { route = .memberRoute(choice.member) }
-                MemberStateMachine.memberChosen(slots: slots, member: choice.member, states: states)
+                MemberStateMachine.memberChosen(slots: view.slots, member: choice.member, states: states)
                 phase = .chosen(member: choice.member)
                 if firstMember == nil { firstMember = choice.member }
                 lastMember = choice.member
@@ -212,7 +217,7 @@ public struct BalancerService {
             }
             if !didForceRecovery {
                 didForceRecovery = true
-                if BalancerMaintenance.forceRecovery(slots, states: states) > 0 { continue }
+                if BalancerMaintenance.forceRecovery(view.slots, states: states) > 0 { continue }
             }
             attempt += 1
         }
@@ -226,23 +231,23 @@ public struct BalancerService {
     /// - Precondition: the caller holds the segment lock.
     public mutating func exchangeStarting() -> Bool {
         guard case .chosen(let member) = phase else { return false }
-        let lb = slots.balancer
+        let lb = view.slots.balancer
         let (busy, overflow) = lb.pointee.busy.addingReportingOverflow(1)
         if !overflow { lb.pointee.busy = busy }
         if lb.pointee.busy > lb.pointee.max_busy { lb.pointee.max_busy = lb.pointee.busy }
-        LoadCharging.attemptStarted(slots: slots, member: member, hasSessionID: request.sessionID != nil,
+        LoadCharging.attemptStarted(slots: view.slots, member: member, hasSessionID: request.sessionID != nil,
                                     stateless: request.stateless)
-        let slot = slots.member(member)
+        let slot = view.slots.member(member)
         slot.pointee.elected = slot.pointee.elected &+ 1
-        if WorkerSlotAccounting.exchangeStarting(worker: slots.worker(member),
-                                                 busyLimit: slots.topology.members[member].busyLimit) {
+        if WorkerSlotAccounting.exchangeStarting(worker: view.slots.worker(member),
+                                                 busyLimit: view.slots.topology.members[member].busyLimit) {
             phase = .exchanging(member: member)
             return true
         }
         // JK_BUSY_ERROR from the ajp worker: nothing was sent.
-        LoadCharging.attemptEnded(slots: slots, member: member, bytesReceived: 0, bytesSent: 0)
+        LoadCharging.attemptEnded(slots: view.slots, member: member, bytesReceived: 0, bytesSent: 0)
         if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
-        lastTransition = MemberStateMachine.attemptEnded(.busy, slots: slots, member: member, states: states, now: 0)
+        lastTransition = MemberStateMachine.attemptEnded(.busy, slots: view.slots, member: member, states: states, now: 0)
         lastStatus = 503
         attempt += 1
         phase = .ready
@@ -261,7 +266,7 @@ public struct BalancerService {
         switch phase {
         case .chosen(let chosen):
             if report.result == .noFreeEndpoint {
-                lastTransition = MemberStateMachine.attemptEnded(.noFreeEndpoint, slots: slots, member: chosen,
+                lastTransition = MemberStateMachine.attemptEnded(.noFreeEndpoint, slots: view.slots, member: chosen,
                                                                  states: states, now: now)
                 lastStatus = 503
                 attempt += 1
@@ -275,14 +280,14 @@ public struct BalancerService {
         case .ready, .sleeping, .finished:
             return .finished
         }
-        WorkerSlotAccounting.exchangeEnded(worker: slots.worker(member), replyTimeouts: report.replyTimeouts,
+        WorkerSlotAccounting.exchangeEnded(worker: view.slots.worker(member), replyTimeouts: report.replyTimeouts,
                                            bytesReceived: report.bytesReceived, bytesSent: report.bytesSent)
-        if report.result == .clientError { WorkerSlotAccounting.countClientError(worker: slots.worker(member)) }
-        LoadCharging.attemptEnded(slots: slots, member: member, bytesReceived: report.bytesReceived,
+        if report.result == .clientError { WorkerSlotAccounting.countClientError(worker: view.slots.worker(member)) }
+        LoadCharging.attemptEnded(slots: view.slots, member: member, bytesReceived: report.bytesReceived,
                                   bytesSent: report.bytesSent)
-        let lb = slots.balancer
+        let lb = view.slots.balancer
         if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
-        lastTransition = MemberStateMachine.attemptEnded(report.result, slots: slots, member: member, states: states,
+        lastTransition = MemberStateMachine.attemptEnded(report.result, slots: view.slots, member: member, states: states,
                                                          now: now)
         lastStatus = report.status
         switch report.result {
@@ -306,14 +311,14 @@ public struct BalancerService {
         switch note {
         case .unset: nil
         case .environment: request.environmentRoute
-        case .memberRoute(let member): slots.topology.route(of: member)
-        case .memberDomain(let member): slots.topology.domain(of: member)
+        case .memberRoute(let member): view.slots.topology.route(of: member)
+        case .memberDomain(let member): view.slots.topology.domain(of: member)
         }
     }
 
     /// A new round: re-read the shared states (local error marks are dropped) and reset attempts.
     private mutating func startRound() {
-        states.copy(from: slots)
+        view.states.copy(from: view.slots)
         attempt = 0
         phase = .ready
     }

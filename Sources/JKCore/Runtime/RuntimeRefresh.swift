@@ -38,9 +38,9 @@ extension Registry {
     /// Applies edits made since this process last looked (see the type's comment). Cheap when
     /// nothing changed: one atomic load and a compare.
     public func refreshIfChanged() {
-        guard let segment else { return }
-        let generation = sjk_atomic_load_u32(&segment.header.pointee.config_generation)
-        guard generation != sjk_atomic_load_u32(appliedGeneration) else { return }
+        guard let header = segmentHeader else { return }
+        let generation = sjk_atomic_load_u32(&header.pointee.config_generation)
+        guard generation != sjk_atomic_load_u32(appliedGeneration), let segment else { return }
         refreshLock.withLock {
             let current = sjk_atomic_load_u32(&segment.header.pointee.config_generation)
             guard current != sjk_atomic_load_u32(appliedGeneration) else { return }
