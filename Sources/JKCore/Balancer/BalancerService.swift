@@ -138,11 +138,11 @@ public struct BalancerService {
 
     /// Creates the service without touching shared memory: call `readMemberStates` (with the
     /// lock held) before `nextAttempt`. Lets the driver build it outside the locked section.
-    public init(slots: BalancerSlots, request: BalancerRequest, states: LocalMemberStates) {
+    public init(slots: BalancerSlots, request: consuming BalancerRequest, states: LocalMemberStates) {
         self.view = SelectionView(slots: slots, states: states, overrides: request.activationOverrides)
-        self.request = request
         self.route = request.environmentRoute == nil ? .unset : .environment
         self.setsSessionCookie = request.setSessionCookie || slots.topology.settings.setSessionCookie
+        self.request = request   // last use: moved, not copied
     }
 
     /// Takes this process's view of the members' states (the first half of `init(slots:request:

@@ -1,3 +1,5 @@
+import Glibc
+
 extension ByteCompare {
     /// True when two byte views hold the same bytes (case-sensitive, like `strcmp` on routes).
     @inline(__always)
@@ -25,15 +27,18 @@ extension ByteCompare {
         guard start >= 0, start <= haystack.count else { return nil }
         guard needle.count > 0 else { return start }
         guard needle.count <= haystack.count - start else { return nil }
+        guard let base = haystack.baseAddress else { return nil }
         let first = needle[0]
         var position = start
         let last = haystack.count - needle.count
         while position <= last {
-            if haystack[position] == first {
-                var offset = 1
-                while offset < needle.count, haystack[position + offset] == needle[offset] { offset += 1 }
-                if offset == needle.count { return position }
-            }
+            // memchr finds the next candidate first byte (cookie headers and URIs are scanned on
+            // every sticky request).
+            guard let found = memchr(base + position, Int32(first), last - position + 1) else { return nil }
+            position = UnsafeRawPointer(found) - base
+            var offset = 1
+            while offset < needle.count, haystack[position + offset] == needle[offset] { offset += 1 }
+            if offset == needle.count { return position }
             position += 1
         }
         return nil
