@@ -127,8 +127,9 @@ class Runner:
         self.measure_time = 0.0
         self.max_redos = args.max_redos if args.max_redos is not None else profile.get("max_redos", 2)
         # scale curves and open-loop tail latency (bench/scale.py, bench/tail.py)
+        # --callgrind-only means only the instruction counts: no extras unless --extras names them.
         self.extras = args.extras if args.extras is not None else \
-            (["scale", "tail"] if args.extras_only else profile.get("extras", []))
+            (["scale", "tail"] if args.extras_only else [] if args.callgrind_only else profile.get("extras", []))
 
     def log(self, msg):
         el = time.monotonic() - self.t0
