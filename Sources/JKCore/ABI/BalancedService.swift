@@ -86,12 +86,14 @@ enum BalancedService {
             case .giveUp(let status):
                 return .giveUp(status: status)
             case .tryMember(let attempt):
-                guard attempt.member < lb.endpoints.count, let endpoint = lb.endpoints[attempt.member] else {
+                // Unretained straight from the array: binding the endpoint retained it.
+                guard attempt.member < lb.endpoints.count,
+                      let endpoint = lb.endpoints[attempt.member].map(Unmanaged.passUnretained) else {
                     _ = service.attemptFinished(AttemptReport(result: .failure), now: WallClock.seconds())
                     continue
                 }
                 guard service.exchangeStarting() else { continue }
-                return .forward(attempt, Unmanaged.passUnretained(endpoint))
+                return .forward(attempt, endpoint)
             }
         }
     }

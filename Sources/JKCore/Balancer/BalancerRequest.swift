@@ -60,24 +60,27 @@ public struct BalancerRequest {
                               isSecure: Bool) -> BalancerRequest {
         let route = environmentRoute.flatMap { $0.count > 0 ? $0 : nil }
         let stickyIgnore = environmentFlag(environmentStickyIgnore) ?? rule.value.stickyIgnore ?? false
-        var request = BalancerRequest(
-            environmentRoute: route,
+        // The session first and the value built once at the end: mutating a `var` result made the
+        // optimiser copy the whole value (and retain its parts) on return.
+        var sessionID: SessionID?
+        var hadEmptySessionID = false
+        if topology.settings.stickySession, !stickyIgnore {
+            switch SessionIdentifier.lookup(environmentRoute: route, uri: uri,
+                                            cookieHeaders: SessionIdentifier.cookieHeaders(in: headers),
+                                            cookieName: rule.sessionCookieName ?? topology.sessionCookieName,
+                                            pathName: rule.sessionPathName ?? topology.sessionPathName) {
+            case .none: break
+            case .empty: hadEmptySessionID = true
+            case .found(let id): sessionID = id
+            }
+        }
+        return BalancerRequest(
+            sessionID: sessionID, hadEmptySessionID: hadEmptySessionID, environmentRoute: route,
             stateless: environmentFlag(environmentStateless) ?? rule.value.stateless ?? false,
             stickyIgnore: stickyIgnore,
             activationOverrides: activationOverrides.flatMap { $0.isEmpty ? nil : $0 },
             setSessionCookie: rule.value.setSessionCookie == true || topology.settings.setSessionCookie,
             isSecure: isSecure)
-        guard topology.settings.stickySession, !stickyIgnore else { return request }
-        let lookup = SessionIdentifier.lookup(environmentRoute: route, uri: uri,
-                                              cookieHeaders: SessionIdentifier.cookieHeaders(in: headers),
-                                              cookieName: rule.sessionCookieName ?? topology.sessionCookieName,
-                                              pathName: rule.sessionPathName ?? topology.sessionPathName)
-        switch lookup {
-        case .none: break
-        case .empty: request.hadEmptySessionID = true
-        case .found(let id): request.sessionID = id
-        }
-        return request
     }
 
     /// `gather(topology:rule:...)` for a plain extensions value (tests; allocates one reference).
