@@ -394,7 +394,7 @@ def main(argv=None):
                          "rate latency and connector overhead); default: both in the full profile, none otherwise")
     ap.add_argument("--extras-only", action="store_true", help="only the --extras parts (no wrk cases, no callgrind)")
     ap.add_argument("--tail-seconds", type=int, default=20, help="seconds per open-loop measurement (default 20)")
-    ap.add_argument("--output", help="markdown report to write (default: BENCHMARKS.md for --full, none otherwise)")
+    ap.add_argument("--output", help="markdown report to write (default: BENCHMARKS.md for a whole --full run, none otherwise)")
     ap.add_argument("--run-dir", help="work directory (default: a new /tmp/sjk-bench-*)")
     ap.add_argument("--swiftjk-so", help="module to measure (default apxs/out/mod_swiftjk.so)")
     ap.add_argument("--backend-bin", help="ajp-test-backend to use (default .build/release, else .build/debug)")
@@ -411,6 +411,9 @@ def main(argv=None):
              and (not args.keepalive or c.keepalive == (args.keepalive == "on"))
              and (not args.mpm or c.mpm in args.mpm)
              and (not args.cases or fnmatch.fnmatch(c.id, args.cases))]
+    if args.list and (args.callgrind_only or args.extras_only):
+        print("no wrk cases: only", "instruction counts" if args.callgrind_only else "extras")
+        return 0
     if args.callgrind_only or args.extras_only:
         cases = []
     elif args.list or not cases:
@@ -429,7 +432,9 @@ def main(argv=None):
     (runner.run_dir / "results.json").write_text(json.dumps(results, indent=1, default=str))
     text = report.render(results)
     (runner.run_dir / "report.md").write_text(text)
-    out = args.output or (str(stack.ROOT / "BENCHMARKS.md") if args.profile == "full" else None)
+    # A partial run (only instruction counts or only extras) never replaces BENCHMARKS.md by default.
+    partial = args.callgrind_only or args.extras_only
+    out = args.output or (str(stack.ROOT / "BENCHMARKS.md") if args.profile == "full" and not partial else None)
     if out:
         report.write_preserving_notes(Path(out), text)
     print(report.summary(results))
