@@ -12,7 +12,9 @@
 ///
 /// Immutable and `Sendable`; views it hands out stay valid as long as the topology lives. A class,
 /// so the request path passes it around with one reference instead of copying its arrays and strings.
-public final class BalancerTopology: Sendable {
+/// (`@unchecked` only because it keeps byte views into its own string store, which is never
+/// mutated after `init`.)
+public final class BalancerTopology: @unchecked Sendable {
     /// What the caller supplies about one member.
     public struct MemberInput: Sendable {
         /// The member's worker name (used in messages and by `active=`/`disabled=`/`stopped=`).
@@ -84,8 +86,13 @@ public final class BalancerTopology: Sendable {
     /// The smallest member max_packet_size: the replayed first body packet fits every member.
     public let firstPacketSize: Int
     private let strings: BalancerStrings
-    private let sessionCookieHandle: BalancerStrings.Handle
-    private let sessionPathHandle: BalancerStrings.Handle
+    /// Each member's route as a view of `strings`, made once: the sticky path compares routes on
+    /// every request.
+    private let routes: [UnsafeRawBufferPointer]
+    /// The lb's `session_cookie` name bytes.
+    public let sessionCookieName: UnsafeRawBufferPointer
+    /// The lb's `session_path` name bytes.
+    public let sessionPathName: UnsafeRawBufferPointer
 
     /// Builds the topology of an lb (configuration time; allocates).
     public init(settings: LoadBalancerSettings, members inputs: [MemberInput], balancerSlot: Int,
@@ -130,8 +137,9 @@ public final class BalancerTopology: Sendable {
         self.packetSize = inputs.map(\.settings.maxPacketSize).max() ?? 8192
         self.firstPacketSize = inputs.map(\.settings.maxPacketSize).min() ?? 8192
         self.strings = store
-        self.sessionCookieHandle = handles[inputs.count * 5]
-        self.sessionPathHandle = handles[inputs.count * 5 + 1]
+        self.routes = members.map { store.bytes($0.route) }
+        self.sessionCookieName = store.bytes(handles[inputs.count * 5])
+        self.sessionPathName = store.bytes(handles[inputs.count * 5 + 1])
     }
 
     /// Number of members.
@@ -141,7 +149,7 @@ public final class BalancerTopology: Sendable {
     /// The member's `route` bytes (what follows the `.` in a session id), valid while the topology
     /// lives; empty for an index out of range.
     public func route(of member: Int) -> UnsafeRawBufferPointer {
-        strings.bytes(members.indices.contains(member) ? members[member].route : .init(offset: 0, count: 0))
+        routes.indices.contains(member) ? routes[member] : strings.bytes(.init(offset: 0, count: 0))
     }
 
     /// The member's `domain` bytes (configured, or the part of the route before its first `.`).
@@ -163,16 +171,10 @@ public final class BalancerTopology: Sendable {
         return strings.bytes(secure ? members[member].secureCookie : members[member].cookie)
     }
 
-    /// The lb's `session_cookie` name bytes.
-    public var sessionCookieName: UnsafeRawBufferPointer { strings.bytes(sessionCookieHandle) }
-
-    /// The lb's `session_path` name bytes.
-    public var sessionPathName: UnsafeRawBufferPointer { strings.bytes(sessionPathHandle) }
-
     /// The index of the member whose route equals `route` exactly (case-sensitive), the first if
     /// several do (mod_jk's `find_by_session`).
     public func member(withRoute route: UnsafeRawBufferPointer) -> Int? {
-        for member in members.indices where ByteCompare.equal(self.route(of: member), route) { return member }
+        for (member, candidate) in routes.enumerated() where ByteCompare.equal(candidate, route) { return member }
         return nil
     }
 }
