@@ -209,7 +209,8 @@ final class RequestBytes {
                                             lbName: "lb", location: nil, log: &log)
         let uriView = view(uri)
         return headers.withUnsafeBufferPointer { headers in
-            BalancerRequest.gather(topology: topology, extensions: extensions, activationOverrides: overrides,
+            BalancerRequest.gather(topology: topology, rule: RuleExtensionsRef(extensions),
+                                   activationOverrides: overrides,
                                    environmentRoute: route.map(view), environmentStickyIgnore: stickyIgnore.map(view),
                                    environmentStateless: stateless.map(view), uri: uriView, headers: headers,
                                    isSecure: secure)

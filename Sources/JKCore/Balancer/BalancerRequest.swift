@@ -83,19 +83,6 @@ public struct BalancerRequest {
             isSecure: isSecure)
     }
 
-    /// `gather(topology:rule:...)` for a plain extensions value (tests; allocates one reference).
-    public static func gather(topology: BalancerTopology, extensions: RuleExtensions,
-                              activationOverrides: ActivationOverrides?,
-                              environmentRoute: UnsafeRawBufferPointer?,
-                              environmentStickyIgnore: UnsafeRawBufferPointer?,
-                              environmentStateless: UnsafeRawBufferPointer?,
-                              uri: UnsafeRawBufferPointer, headers: UnsafeBufferPointer<sjk_pair_t>,
-                              isSecure: Bool) -> BalancerRequest {
-        gather(topology: topology, rule: RuleExtensionsRef(extensions), activationOverrides: activationOverrides,
-               environmentRoute: environmentRoute, environmentStickyIgnore: environmentStickyIgnore,
-               environmentStateless: environmentStateless, uri: uri, headers: headers, isSecure: isSecure)
-    }
-
     /// An environment switch such as `JK_STATELESS`: nil when unset; set and empty ⇒ true;
     /// otherwise true when C's `atoi` of the value is non-zero ("0", "x", "4294967296" are false).
     public static func environmentFlag(_ value: UnsafeRawBufferPointer?) -> Bool? {

@@ -247,7 +247,8 @@ public struct BalancerService {
         // JK_BUSY_ERROR from the ajp worker: nothing was sent.
         LoadCharging.attemptEnded(slots: view.slots, member: member, bytesReceived: 0, bytesSent: 0)
         if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
-        lastTransition = MemberStateMachine.attemptEnded(.busy, slots: view.slots, member: member, states: states, now: 0)
+        lastTransition = MemberStateMachine.attemptEnded(.busy, slots: view.slots, member: member, states: states,
+                                                         now: 0)
         lastStatus = 503
         attempt += 1
         phase = .ready
@@ -287,8 +288,8 @@ public struct BalancerService {
                                   bytesSent: report.bytesSent)
         let lb = view.slots.balancer
         if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
-        lastTransition = MemberStateMachine.attemptEnded(report.result, slots: view.slots, member: member, states: states,
-                                                         now: now)
+        lastTransition = MemberStateMachine.attemptEnded(report.result, slots: view.slots, member: member,
+                                                         states: states, now: now)
         lastStatus = report.status
         switch report.result {
         case .success, .clientError:
