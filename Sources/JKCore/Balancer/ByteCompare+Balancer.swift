@@ -32,16 +32,23 @@ extension ByteCompare {
         var position = start
         let last = haystack.count - needle.count
         while position <= last {
-            // memchr finds the next candidate first byte (cookie headers and URIs are scanned on
-            // every sticky request).
-            guard let found = memchr(base + position, Int32(first), last - position + 1) else { return nil }
-            position = UnsafeRawPointer(found) - base
+            // The next candidate first byte (cookie headers and URIs are scanned on every sticky
+            // request).
+            guard let found = firstOffset(of: first, in: base, from: position, to: last + 1) else { return nil }
+            position = found
             var offset = 1
             while offset < needle.count, haystack[position + offset] == needle[offset] { offset += 1 }
             if offset == needle.count { return position }
             position += 1
         }
         return nil
+    }
+
+    /// The offset from `base` of the first `byte` in `base[start..<end]` (memchr), or nil.
+    @inline(__always)
+    static func firstOffset(of byte: UInt8, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        guard start < end, let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return UnsafeRawPointer(found) - base
     }
 
     /// True for the bytes C's `isspace` accepts in the C locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.

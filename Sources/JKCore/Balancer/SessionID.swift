@@ -1,5 +1,3 @@
-import Glibc
-
 /// A request's session id (reference §9.5.1) and the routes it names (§9.5.2).
 ///
 /// The id is a `;`-separated list of candidates (several `JSESSIONID` cookies are joined with `;`).
@@ -57,19 +55,12 @@ public struct SessionID {
         var start = 0
         while start <= id.count {
             // memchr, not a byte loop: an id is scanned on every sticky request.
-            let end = firstOffset(of: UInt8(ascii: ";"), in: base, from: start, to: id.count) ?? id.count
-            if let dot = firstOffset(of: UInt8(ascii: "."), in: base, from: start, to: end),
+            let end = ByteCompare.firstOffset(of: UInt8(ascii: ";"), in: base, from: start, to: id.count) ?? id.count
+            if let dot = ByteCompare.firstOffset(of: UInt8(ascii: "."), in: base, from: start, to: end),
                body(UnsafeRawBufferPointer(rebasing: id[(dot + 1)..<end])) { return true }
             start = end + 1
         }
         return false
-    }
-
-    /// The offset of the first `byte` in `base[start..<end]`, or nil.
-    @inline(__always)
-    private static func firstOffset(of byte: UInt8, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
-        guard start < end, let found = memchr(base + start, Int32(byte), end - start) else { return nil }
-        return UnsafeRawPointer(found) - base
     }
 
     /// The id as text, for logs (allocates).
