@@ -249,8 +249,11 @@ static int32_t sjk_start_response(void *ctx, int32_t status, sjk_str_t reason, c
         }
         else if (!strcasecmp(name, "Content-Type")) {
             char *p;
+            /* ASCII only, without a libc call per byte (httpd runs in the C locale). */
             for (p = value; *p && *p != ';'; p++) {
-                *p = (char)apr_tolower(*p);
+                if (*p >= 'A' && *p <= 'Z') {
+                    *p = (char)(*p + ('a' - 'A'));
+                }
             }
             ap_set_content_type(r, value);
         }

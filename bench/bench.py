@@ -332,11 +332,20 @@ class Runner:
             if "tail" in self.extras:
                 self.results["tail"] = tail.run(self.run_dir, self.build, self.backends, WORKLOADS, self.log,
                                                 duration=a.tail_seconds,
-                                                connectors=[t for t in tail.CONNECTORS if t in a.connectors])
+                                                connectors=[t for t in tail.CONNECTORS if t in a.connectors],
+                                                case_filter=self.tail_case_filter)
         finally:
             self.backends.stop()
         self.results["meta"]["elapsed_s"] = round(time.monotonic() - self.t0)
         return self.results
+
+    def tail_case_filter(self, case):
+        """--mpm and --cases select open-loop cases too (their ids end in the rate, e.g.
+        prefork/tomcat/jsp17/c32/2000rps)."""
+        a = self.args
+        if a.mpm and case.mpm not in a.mpm:
+            return False
+        return not a.cases or fnmatch.fnmatch(case.id, a.cases)
 
     def do_callgrind(self):
         return not self.args.no_callgrind and not self.args.extras_only and bool(self.p["callgrind_workloads"])

@@ -94,15 +94,17 @@ def measure_one(binary, apache, other_pids, url, case, w, duration, warmup, log_
     return r
 
 
-def run(run_dir, build, backends, workloads, log, duration=20, rounds=2, warmup=3, connectors=CONNECTORS):
-    """Every case whose backend runs; returns results["tail"]."""
+def run(run_dir, build, backends, workloads, log, duration=20, rounds=2, warmup=3, connectors=CONNECTORS,
+        case_filter=None):
+    """Every case whose backend runs (and that `case_filter` accepts); returns results["tail"]."""
     work = Path(run_dir) / "tail"
     work.mkdir(exist_ok=True)
     os.chmod(work, 0o755)
     binary = build_openloop(work)
     out = {"duration": duration, "rounds": rounds, "warmup": warmup, "cases": []}
     for mpm in ("event", "prefork"):
-        cases = [c for c in CASES if c.mpm == mpm and (c.backend == "fast" or backends.tomcats)]
+        cases = [c for c in CASES if c.mpm == mpm and (c.backend == "fast" or backends.tomcats)
+                 and (case_filter is None or case_filter(c))]
         if not cases:
             continue
         names = list(connectors) + ["httpd-static"]

@@ -65,6 +65,12 @@ extension BackendConnection {
                 (.string("X-Nul"), Array("c\u{0}d".utf8)),
             ]
             reply(status: 200, headers: headers, body: normalBody(uri: uri), method: method)
+        case .ctype:
+            let headers: [(AJPResponseHeaderName, [UInt8])] = [
+                (.coded(AJPResponseHeaderCode.contentType), Array("Text/HTML;Charset=UTF-8".utf8)),
+                (.string("X-Mixed"), Array("Keep-This-Case".utf8)), nodeHeader,
+            ]
+            reply(status: 200, headers: headers, body: normalBody(uri: uri), method: method)
         case .fault(let fault):
             performFault(fault, uri: uri)
         }

@@ -30,6 +30,9 @@ enum Script: Equatable {
     case headers
     /// 200 with header values that carry CR LF, LF and NUL (response splitting attempts).
     case crlf
+    /// 200 with a mixed-case `Content-Type` (`Text/HTML;Charset=UTF-8`, coded) and a mixed-case
+    /// header value the connector must leave alone.
+    case ctype
     /// Fast mode's fixed reply.
     case fast
 
@@ -97,6 +100,7 @@ enum Script: Equatable {
         case "cookie": self = .cookie
         case "headers": self = .headers
         case "crlf": self = .crlf
+        case "ctype": self = .ctype
         case "status":
             guard let code = first.flatMap({ UInt16($0) }) else { return nil }
             let reasonSegment = arguments.dropFirst().first

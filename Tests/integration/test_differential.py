@@ -172,3 +172,27 @@ def test_t35_oversized_request_gives_413_and_sends_nothing(pair):
         response, packets = result[connector]
         assert response.startswith(b"HTTP/1.1 413"), (connector, response[:100])
         assert [p for p in packets if p["type"] == "forward_request"] == []
+
+
+def response_header(response, name):
+    """The value of the first response header `name` (case-insensitive), or None."""
+    head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    for line in head.split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            return value.strip()
+    return None
+
+
+def test_content_type_is_lower_cased_up_to_the_parameters_as_mod_jk(pair):
+    """mod_jk lower-cases the Content-Type it gets from the backend up to the first ';' and leaves
+    the parameters and every other header as they came."""
+    raw = b"GET /app/ctype HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    result = exchange(pair, raw)
+    seen = {}
+    for connector in ("modjk", "swiftjk"):
+        response = result[connector][0]
+        assert response.startswith(b"HTTP/1.1 200"), (connector, response[:100])
+        seen[connector] = (response_header(response, "Content-Type"), response_header(response, "X-Mixed"))
+    assert seen["modjk"] == ("text/html;Charset=UTF-8", "Keep-This-Case")
+    assert seen["swiftjk"] == seen["modjk"]
