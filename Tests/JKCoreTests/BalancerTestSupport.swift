@@ -154,7 +154,8 @@ extension BalancerFixture {
                         verdict = service.attemptFinished(AttemptReport(result: .noFreeEndpoint), now: now)
                     case .report(let report):
                         if service.exchangeStarting() {
-                            verdict = service.attemptFinished(report, now: now)
+                            // As the driver: the unlocked end first, the locked one when it declines.
+                            verdict = service.finishedWithoutLock(report) ?? service.attemptFinished(report, now: now)
                         } else {
                             verdict = .tryAnother
                         }

@@ -84,6 +84,21 @@ static inline void sjk_atomic_store_u32(uint32_t *field, uint32_t value) {
     __atomic_store_n(field, value, __ATOMIC_RELEASE);
 }
 
+/** Reads a 32-bit field (a member's state) outside the segment lock. */
+static inline int32_t sjk_atomic_load_i32(const int32_t *field) {
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+/** Stores a 32-bit field (a member's state) that is read outside the segment lock. */
+static inline void sjk_atomic_store_i32(int32_t *field, int32_t value) {
+    __atomic_store_n(field, value, __ATOMIC_RELAXED);
+}
+
+/** Reads a 64-bit field (a time) outside the segment lock. */
+static inline int64_t sjk_atomic_load_i64(const int64_t *field) {
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
 /** Stores a 64-bit field (a time) that other processes read. */
 static inline void sjk_atomic_store_i64(int64_t *field, int64_t value) {
     __atomic_store_n(field, value, __ATOMIC_RELAXED);

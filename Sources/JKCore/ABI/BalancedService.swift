@@ -100,7 +100,7 @@ enum BalancedService {
 
     /// The attempt loop: forward to the chosen member, report, and (in the same locked section)
     /// choose the next one, until the balancer says finished. A request served by its first
-    /// member takes the segment lock twice.
+    /// member, when that member is healthy, takes the segment lock once (to choose it).
     private static func run(_ service: inout BalancerService, first: Step, lb: LoadBalancerRuntime,
                             segment: SharedSegment, request: sjk_request_t, uri: ForwardedURIForm,
                             rule: RuleExtensionsRef, scratch: RequestScratch, io: HostIO,
@@ -137,6 +137,10 @@ enum BalancedService {
                         options: options, scratch: scratch, stats: &stats)
                 }
                 let report = attemptReport(result, options: options, stats: stats)
+                // The common end (success on a healthy member) needs no lock.
+                if service.finishedWithoutLock(report) != nil {
+                    return RequestService.outcome(from: result, endpoint: endpoint, io: io, outcome: outcome)
+                }
                 let now = WallClock.seconds()
                 segment.lock()
                 let verdict = service.attemptFinished(report, now: now)

@@ -1,3 +1,5 @@
+import CJKCore
+
 /// The retry/failover loop of an lb for one request (reference §9.7) as a sans-I/O state machine:
 /// mod_jk 1.2.48's lb `service`. The I/O driver asks what to do, does it, and reports back.
 ///
@@ -40,7 +42,8 @@
 /// ## Locking
 /// `init`, `nextAttempt`, `exchangeStarting` and `attemptFinished` read and write shared slots: call
 /// each with the segment lock held, and release it in between (getting a pool endpoint, the
-/// exchange and the sleep happen without the lock). Nothing here blocks or allocates.
+/// exchange and the sleep happen without the lock). `finishedWithoutLock` is the one exception:
+/// it needs no lock and says when it cannot finish alone. Nothing here blocks or allocates.
 public struct BalancerService {
     /// What the driver should do next.
     public enum Action: Equatable, Sendable {
@@ -232,9 +235,9 @@ public struct BalancerService {
     public mutating func exchangeStarting() -> Bool {
         guard case .chosen(let member) = phase else { return false }
         let lb = view.slots.balancer
-        let (busy, overflow) = lb.pointee.busy.addingReportingOverflow(1)
-        if !overflow { lb.pointee.busy = busy }
-        if lb.pointee.busy > lb.pointee.max_busy { lb.pointee.max_busy = lb.pointee.busy }
+        // `busy` is atomic: `finishedWithoutLock` gives its place back without the lock.
+        let busy = sjk_atomic_increment_within_i32(&lb.pointee.busy, 0)
+        if busy > lb.pointee.max_busy { lb.pointee.max_busy = busy }
         LoadCharging.attemptStarted(slots: view.slots, member: member, hasSessionID: request.sessionID != nil,
                                     stateless: request.stateless)
         let slot = view.slots.member(member)
@@ -246,7 +249,7 @@ public struct BalancerService {
         }
         // JK_BUSY_ERROR from the ajp worker: nothing was sent.
         LoadCharging.attemptEnded(slots: view.slots, member: member, bytesReceived: 0, bytesSent: 0)
-        if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
+        _ = sjk_atomic_decrement_floor0_i32(&lb.pointee.busy)
         lastTransition = MemberStateMachine.attemptEnded(.busy, slots: view.slots, member: member, states: states,
                                                          now: 0)
         lastStatus = 503
@@ -286,8 +289,7 @@ public struct BalancerService {
         if report.result == .clientError { WorkerSlotAccounting.countClientError(worker: view.slots.worker(member)) }
         LoadCharging.attemptEnded(slots: view.slots, member: member, bytesReceived: report.bytesReceived,
                                   bytesSent: report.bytesSent)
-        let lb = view.slots.balancer
-        if lb.pointee.busy > 0 { lb.pointee.busy -= 1 }
+        _ = sjk_atomic_decrement_floor0_i32(&view.slots.balancer.pointee.busy)
         lastTransition = MemberStateMachine.attemptEnded(report.result, slots: view.slots, member: member,
                                                          states: states, now: now)
         lastStatus = report.status
@@ -304,6 +306,35 @@ public struct BalancerService {
             phase = .ready
             return .tryAnother
         }
+    }
+
+    /// Ends a successful attempt **without the segment lock** when that changes nothing but atomic
+    /// counters: the member is OK with no error time, the method charges nothing when an attempt
+    /// ends (Request, Sessions, Next), and the lb has `lock=O` (the default). Returns `.finished`
+    /// then, with the same effects as `attemptFinished` (the worker's counters and the lb's busy
+    /// place are given back atomically); returns nil, changing nothing, when the lock is needed:
+    /// call `attemptFinished` with it held.
+    ///
+    /// This is the common end of a request, so with `lock=O` a request served by its first member
+    /// takes the lock once (to choose) instead of twice; `lock=P` keeps both locked sections, as
+    /// mod_jk locks both with `lock=P`. mod_jk's `lock=O` takes none (docs/ARCHITECTURE.md, §1).
+    public mutating func finishedWithoutLock(_ report: AttemptReport) -> Verdict? {
+        guard report.result == .success, case .exchanging(let member) = phase,
+              view.slots.topology.settings.lock == .optimistic else { return nil }
+        switch view.slots.topology.settings.method {
+        case .request, .sessions, .next: break
+        case .traffic, .busyness: return nil
+        }
+        guard let slot = view.slots.memberSlot(member), let worker = view.slots.workerSlot(member),
+              slot.isCleanOK else { return nil }
+        WorkerSlotAccounting.exchangeEnded(worker: worker, replyTimeouts: report.replyTimeouts,
+                                           bytesReceived: report.bytesReceived, bytesSent: report.bytesSent)
+        _ = sjk_atomic_decrement_floor0_i32(&view.slots.balancer.pointee.busy)
+        states[member] = .ok
+        lastTransition = MemberStateMachine.Outcome(shared: .ok, local: .ok, escalated: false)
+        lastStatus = report.status
+        phase = .finished
+        return .finished
     }
 
     /// The bytes of a route note: `JK_ROUTE`, a member's route or a member's domain; nil when unset.

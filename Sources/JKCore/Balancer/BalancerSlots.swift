@@ -81,9 +81,8 @@ public struct BalancerSlots: @unchecked Sendable {
             let config = topology.members[index]
             let slot = member(index)
             slot.pointee.lb_value = 0
-            slot.pointee.first_error_time = 0
-            slot.pointee.last_error_time = 0
-            slot.pointee.state = MemberState.idle.slotValue
+            slot.setErrorTimes(first: 0, last: 0)
+            sjk_atomic_store_i32(&slot.pointee.state, MemberState.idle.slotValue)
             slot.pointee.activation = config.configuredActivation.slotValue
             slot.pointee.lbfactor = Int32(clamping: config.lbfactor)
             slot.pointee.distance = Int32(clamping: config.distance)

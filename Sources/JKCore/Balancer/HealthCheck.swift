@@ -67,8 +67,7 @@ public enum HealthCheck {
             for other in 0..<slots.memberCount { curmax = max(curmax, slots.member(other).pointee.lb_value) }
             slot.pointee.lb_value = curmax
         }
-        slot.pointee.first_error_time = 0
-        slot.pointee.last_error_time = 0
+        slot.setErrorTimes(first: 0, last: 0)
         slot.setMemberState(.idle)
         return true
     }
@@ -93,8 +92,7 @@ public enum HealthCheck {
         slot.pointee.health_failures = 0
         slot.pointee.errors = slot.pointee.errors &+ 1
         slot.setMemberState(.error)
-        slot.pointee.first_error_time = now
-        slot.pointee.last_error_time = now
+        slot.setErrorTimes(first: now, last: now)
         return true
     }
 }

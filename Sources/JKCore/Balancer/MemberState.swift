@@ -108,12 +108,40 @@ extension UnsafeMutablePointer where Pointee == sjk_slot_t {
     func setMemberState(_ state: MemberState) {
         let old = pointee.state
         guard old != state.slotValue else { return }
-        pointee.state = state.slotValue
+        sjk_atomic_store_i32(&pointee.state, state.slotValue)
         let wasUsable = old == MemberState.idle.rawValue || old == MemberState.ok.rawValue
         let isUsable = state == .idle || state == .ok
         if wasUsable && isUsable { return }
         let now = WallClock.seconds()
         pointee.state_changed_at = now
         if isUsable, MemberState(slotValue: old).isError { pointee.in_service_since = now }
+    }
+
+    /// Stores a member's error times (0: none). `state` and both times are stored atomically,
+    /// because `isCleanOK` reads them without the segment lock.
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    @inline(__always)
+    func setErrorTimes(first: Int64, last: Int64) {
+        sjk_atomic_store_i64(&pointee.first_error_time, first)
+        sjk_atomic_store_i64(&pointee.last_error_time, last)
+    }
+
+    /// Stores only the time of the last error.
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    @inline(__always)
+    func setLastErrorTime(_ time: Int64) {
+        sjk_atomic_store_i64(&pointee.last_error_time, time)
+    }
+
+    /// True when the member is OK with no error time recorded: a successful attempt would change
+    /// nothing in it. Safe without the segment lock (atomic loads); the answer may be stale by
+    /// the time it is used, which is the same as the success having been applied just before.
+    @inline(__always)
+    var isCleanOK: Bool {
+        sjk_atomic_load_i32(&pointee.state) == MemberState.ok.slotValue
+            && sjk_atomic_load_i64(&pointee.first_error_time) == 0
+            && sjk_atomic_load_i64(&pointee.last_error_time) == 0
     }
 }

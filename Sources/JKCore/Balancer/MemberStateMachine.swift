@@ -70,14 +70,12 @@ public enum MemberStateMachine {
             states[member] = local
         }
         func clearErrorTimes() {
-            slot.pointee.first_error_time = 0
-            slot.pointee.last_error_time = 0
+            slot.setErrorTimes(first: 0, last: 0)
         }
         func recordGlobalError() {
             slot.pointee.errors = slot.pointee.errors &+ 1
             set(shared: .error, local: .error)
-            slot.pointee.first_error_time = now
-            slot.pointee.last_error_time = now
+            slot.setErrorTimes(first: now, last: now)
         }
 
         let wasError = MemberState(slotValue: slot.pointee.state) == .error
@@ -122,8 +120,7 @@ public enum MemberStateMachine {
             } else {
                 set(local: .error)
             }
-            if first == 0 { slot.pointee.first_error_time = now }
-            slot.pointee.last_error_time = now
+            slot.setErrorTimes(first: first == 0 ? now : first, last: now)
         case .noFreeEndpoint:
             break
         }

@@ -239,12 +239,12 @@ public struct StatusEditor {
             for index in topology.members.indices where member == nil || member == index {
                 let info = topology.members[index]
                 guard info.memberSlot < slots.count, info.workerSlot < slots.count else { continue }
-                slots[info.memberSlot].state = MemberState.idle.slotValue
+                sjk_atomic_store_i32(&slots[info.memberSlot].state, MemberState.idle.slotValue)
                 slots[info.memberSlot].elected = 0
                 slots[info.memberSlot].elected_snapshot = 0
                 slots[info.memberSlot].sessions = 0
-                slots[info.memberSlot].first_error_time = 0
-                slots[info.memberSlot].last_error_time = 0
+                sjk_atomic_store_i64(&slots[info.memberSlot].first_error_time, 0)
+                sjk_atomic_store_i64(&slots[info.memberSlot].last_error_time, 0)
                 slots[info.memberSlot].errors = 0
                 slots[info.memberSlot].lb_value = 0
                 slots[info.memberSlot].last_reset_time = now
@@ -263,7 +263,7 @@ public struct StatusEditor {
             guard worker < slots.count else { return }
             Self.resetWorkerCounters(&slots[worker], now: now)
             slots[worker].errors = 0
-            slots[worker].last_error_time = 0
+            sjk_atomic_store_i64(&slots[worker].last_error_time, 0)
         }
         log("Status worker '\(statusName)' resetting statistics of ajp worker '\(name)'")
     }
@@ -296,7 +296,7 @@ public struct StatusEditor {
                 }
                 slots[info.memberSlot].lb_value = curmax
             }
-            slots[info.memberSlot].state = MemberState.recover.slotValue
+            sjk_atomic_store_i32(&slots[info.memberSlot].state, MemberState.recover.slotValue)
             slots[info.workerSlot].reply_timeouts = 0
             return true
         }
