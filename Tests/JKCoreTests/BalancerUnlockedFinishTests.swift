@@ -72,13 +72,20 @@ import Testing
         }
     }
 
-    @Test func theBusyPlaceAndTheWorkerCountersAreGivenBack() {
+    /// A one-member lb whose member is cleanly OK, and a service for one request on it.
+    private func withOneMember(_ body: (BalancerFixture, inout BalancerService, inout Int) -> Void) {
         let fixture = BalancerFixture(["a"])
         fixture.setState("a", .ok)
         var offset = 0
         BalancerService.withLocalStates(memberCount: 1) { states in
             var service = BalancerService(slots: fixture.slots, request: BalancerRequest(), states: states,
                                           hasFreeEndpoint: { _ in true })
+            body(fixture, &service, &offset)
+        }
+    }
+
+    @Test func theBusyPlaceAndTheWorkerCountersAreGivenBack() {
+        withOneMember { fixture, service, offset in
             guard case .tryMember = service.nextAttempt(nextOffset: &offset), service.exchangeStarting() else {
                 Issue.record("no attempt")
                 return
@@ -128,12 +135,7 @@ import Testing
     }
 
     @Test func itDeclinesBeforeAnExchangeStarted() {
-        let fixture = BalancerFixture(["a"])
-        fixture.setState("a", .ok)
-        var offset = 0
-        BalancerService.withLocalStates(memberCount: 1) { states in
-            var service = BalancerService(slots: fixture.slots, request: BalancerRequest(), states: states,
-                                          hasFreeEndpoint: { _ in true })
+        withOneMember { _, service, offset in
             #expect(service.finishedWithoutLock(AttemptReport(result: .success, status: 200)) == nil)
             guard case .tryMember = service.nextAttempt(nextOffset: &offset) else {
                 Issue.record("no attempt")
