@@ -342,10 +342,7 @@ class Runner:
     def tail_case_filter(self, case):
         """--mpm and --cases select open-loop cases too (their ids end in the rate, e.g.
         prefork/tomcat/jsp17/c32/2000rps)."""
-        a = self.args
-        if a.mpm and case.mpm not in a.mpm:
-            return False
-        return not a.cases or fnmatch.fnmatch(case.id, a.cases)
+        return selected_by_mpm_and_id(self.args, case)
 
     def do_callgrind(self):
         return not self.args.no_callgrind and not self.args.extras_only and bool(self.p["callgrind_workloads"])
@@ -372,6 +369,11 @@ class Runner:
                  f"{', '.join(targets)}), apache2 -X for {n} and {2 * n} requests each, "
                  f"{os.cpu_count()} at a time")
         self.results["callgrind"] = callgrind.profile_many(work, jobs, self.build, self.backends, n, log=self.log)
+
+
+def selected_by_mpm_and_id(args, case):
+    """--mpm and the --cases glob, for wrk and open-loop cases alike."""
+    return (not args.mpm or case.mpm in args.mpm) and (not args.cases or fnmatch.fnmatch(case.id, args.cases))
 
 
 def main(argv=None):
@@ -418,8 +420,7 @@ def main(argv=None):
              and (not args.workload or c.workload in args.workload)
              and (not args.conns or c.conns in args.conns)
              and (not args.keepalive or c.keepalive == (args.keepalive == "on"))
-             and (not args.mpm or c.mpm in args.mpm)
-             and (not args.cases or fnmatch.fnmatch(c.id, args.cases))]
+             and selected_by_mpm_and_id(args, c)]
     if args.list and (args.callgrind_only or args.extras_only):
         print("no wrk cases: only", "instruction counts" if args.callgrind_only else "extras")
         return 0

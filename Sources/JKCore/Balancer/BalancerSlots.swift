@@ -82,7 +82,7 @@ public struct BalancerSlots: @unchecked Sendable {
             let slot = member(index)
             slot.pointee.lb_value = 0
             slot.setErrorTimes(first: 0, last: 0)
-            sjk_atomic_store_i32(&slot.pointee.state, MemberState.idle.slotValue)
+            slot.storeMemberState(.idle)
             slot.pointee.activation = config.configuredActivation.slotValue
             slot.pointee.lbfactor = Int32(clamping: config.lbfactor)
             slot.pointee.distance = Int32(clamping: config.distance)

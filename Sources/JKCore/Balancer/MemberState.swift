@@ -108,13 +108,23 @@ extension UnsafeMutablePointer where Pointee == sjk_slot_t {
     func setMemberState(_ state: MemberState) {
         let old = pointee.state
         guard old != state.slotValue else { return }
-        sjk_atomic_store_i32(&pointee.state, state.slotValue)
+        storeMemberState(state)
         let wasUsable = old == MemberState.idle.rawValue || old == MemberState.ok.rawValue
         let isUsable = state == .idle || state == .ok
         if wasUsable && isUsable { return }
         let now = WallClock.seconds()
         pointee.state_changed_at = now
         if isUsable, MemberState(slotValue: old).isError { pointee.in_service_since = now }
+    }
+
+    /// Stores a member's state as it is, recording no state change (initialisation, status-worker
+    /// resets); `setMemberState` is the transition. Atomic, because `isCleanOK` reads it without
+    /// the segment lock.
+    ///
+    /// - Precondition: the caller holds the segment lock.
+    @inline(__always)
+    func storeMemberState(_ state: MemberState) {
+        sjk_atomic_store_i32(&pointee.state, state.slotValue)
     }
 
     /// Stores a member's error times (0: none). `state` and both times are stored atomically,
@@ -125,14 +135,6 @@ extension UnsafeMutablePointer where Pointee == sjk_slot_t {
     func setErrorTimes(first: Int64, last: Int64) {
         sjk_atomic_store_i64(&pointee.first_error_time, first)
         sjk_atomic_store_i64(&pointee.last_error_time, last)
-    }
-
-    /// Stores only the time of the last error.
-    ///
-    /// - Precondition: the caller holds the segment lock.
-    @inline(__always)
-    func setLastErrorTime(_ time: Int64) {
-        sjk_atomic_store_i64(&pointee.last_error_time, time)
     }
 
     /// True when the member is OK with no error time recorded: a successful attempt would change

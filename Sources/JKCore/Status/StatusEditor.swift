@@ -232,6 +232,7 @@ public struct StatusEditor {
         let now = WallClock.seconds()
         segment.withLock { slots in
             let topology = lb.topology
+            guard let base = slots.baseAddress else { return }
             if member == nil, topology.balancerSlot < slots.count {
                 slots[topology.balancerSlot].max_busy = 0
                 slots[topology.balancerSlot].last_reset_time = now
@@ -239,12 +240,11 @@ public struct StatusEditor {
             for index in topology.members.indices where member == nil || member == index {
                 let info = topology.members[index]
                 guard info.memberSlot < slots.count, info.workerSlot < slots.count else { continue }
-                sjk_atomic_store_i32(&slots[info.memberSlot].state, MemberState.idle.slotValue)
+                (base + info.memberSlot).storeMemberState(.idle)
                 slots[info.memberSlot].elected = 0
                 slots[info.memberSlot].elected_snapshot = 0
                 slots[info.memberSlot].sessions = 0
-                sjk_atomic_store_i64(&slots[info.memberSlot].first_error_time, 0)
-                sjk_atomic_store_i64(&slots[info.memberSlot].last_error_time, 0)
+                (base + info.memberSlot).setErrorTimes(first: 0, last: 0)
                 slots[info.memberSlot].errors = 0
                 slots[info.memberSlot].lb_value = 0
                 slots[info.memberSlot].last_reset_time = now
@@ -285,7 +285,7 @@ public struct StatusEditor {
         guard let segment = registry.segment else { throw Refusal(message: "Marking worker for recovery failed") }
         let marked = segment.withLock { slots -> Bool in
             let topology = lb.topology
-            guard member < topology.members.count else { return false }
+            guard let base = slots.baseAddress, member < topology.members.count else { return false }
             let info = topology.members[member]
             guard info.memberSlot < slots.count, info.workerSlot < slots.count,
                   MemberState(slotValue: slots[info.memberSlot].state) == .error else { return false }
@@ -296,7 +296,7 @@ public struct StatusEditor {
                 }
                 slots[info.memberSlot].lb_value = curmax
             }
-            sjk_atomic_store_i32(&slots[info.memberSlot].state, MemberState.recover.slotValue)
+            (base + info.memberSlot).storeMemberState(.recover)
             slots[info.workerSlot].reply_timeouts = 0
             return true
         }
