@@ -76,7 +76,7 @@ struct BalancerFixture {
     func withView<Result>(overrides: ActivationOverrides? = nil, _ body: (SelectionView) -> Result) -> Result {
         BalancerService.withLocalStates(memberCount: names.count) { states in
             states.copy(from: slots)
-            return body(SelectionView(slots: slots, states: states, overrides: overrides))
+            return body(SelectionView(slots: slots, states: states, overrides: overrides ?? .none))
         }
     }
 }

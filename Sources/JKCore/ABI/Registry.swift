@@ -76,6 +76,10 @@ public final class Registry: @unchecked Sendable {
         appliedGeneration.initialize(to: 0)
         timerActive = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
         timerActive.initialize(to: 0)
+        // The request path's lazy globals, initialised here, in httpd's parent process: a prefork
+        // child would otherwise initialise (write) them on its first request, on pages of its own.
+        _ = RuleExtensionsRef.none
+        _ = ActivationOverrides.none
     }
 
     deinit {

@@ -5,6 +5,9 @@ public struct ActivationOverrides: Sendable, Equatable {
     /// The override of each member, in member order; nil = use the slot's activation.
     public let values: [MemberActivation?]
 
+    /// No overrides for any member.
+    public static let none = ActivationOverrides(values: [])
+
     /// No overrides for `memberCount` members.
     public init(memberCount: Int) {
         values = Array(repeating: nil, count: max(memberCount, 0))

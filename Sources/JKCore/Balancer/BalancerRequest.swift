@@ -15,7 +15,14 @@ public struct BalancerRequest {
     /// `sticky_ignore` (rule extension, overridden by `JK_STICKY_IGNORE`): session ids are ignored.
     public var stickyIgnore: Bool
     /// The rule's `active=`/`disabled=`/`stopped=` overrides, if any.
-    public var activationOverrides: ActivationOverrides?
+    public var activationOverrides: ActivationOverrides? {
+        get { storedOverrides.values.isEmpty ? nil : storedOverrides }
+        set { storedOverrides = newValue ?? .none }
+    }
+    /// The overrides, `ActivationOverrides.none` for none. Stored without an `Optional`: copying an
+    /// `ActivationOverrides?` built that type's metadata at run time, in every httpd child on its
+    /// first balanced request.
+    var storedOverrides: ActivationOverrides
     /// `set_session_cookie` is on by the rule extension (`gather` also folds in the lb attribute;
     /// `BalancerService` applies the lb attribute in any case).
     public var setSessionCookie: Bool
@@ -32,7 +39,7 @@ public struct BalancerRequest {
         self.environmentRoute = environmentRoute
         self.stateless = stateless
         self.stickyIgnore = stickyIgnore
-        self.activationOverrides = activationOverrides
+        if let activationOverrides { storedOverrides = activationOverrides } else { storedOverrides = .none }
         self.setSessionCookie = setSessionCookie
         self.isSecure = isSecure
     }

@@ -142,7 +142,7 @@ public struct BalancerService {
     /// Creates the service without touching shared memory: call `readMemberStates` (with the
     /// lock held) before `nextAttempt`. Lets the driver build it outside the locked section.
     public init(slots: BalancerSlots, request: consuming BalancerRequest, states: LocalMemberStates) {
-        self.view = SelectionView(slots: slots, states: states, overrides: request.activationOverrides)
+        self.view = SelectionView(slots: slots, states: states, overrides: request.storedOverrides)
         self.route = request.environmentRoute == nil ? .unset : .environment
         self.setsSessionCookie = request.setSessionCookie || slots.topology.settings.setSessionCookie
         self.request = request   // last use: moved, not copied

@@ -10,11 +10,13 @@ public struct SelectionView {
     public let slots: BalancerSlots
     /// The request's local states.
     public let states: LocalMemberStates
-    /// The rule's activation overrides, if any.
-    public let overrides: ActivationOverrides?
+    /// The rule's activation overrides (`ActivationOverrides.none` when it has none). Not optional:
+    /// copying an `ActivationOverrides?` built that type's metadata at run time, in every httpd
+    /// child on its first balanced request.
+    public let overrides: ActivationOverrides
 
     /// Creates a view.
-    public init(slots: BalancerSlots, states: LocalMemberStates, overrides: ActivationOverrides? = nil) {
+    public init(slots: BalancerSlots, states: LocalMemberStates, overrides: ActivationOverrides = .none) {
         self.slots = slots
         self.states = states
         self.overrides = overrides
@@ -32,7 +34,7 @@ public struct SelectionView {
     /// (`stopped` for an index that is not a member).
     @inline(__always)
     public func activation(_ member: Int) -> MemberActivation {
-        if let override = overrides?[member] { return override }
+        if let override = overrides[member] { return override }
         guard let slot = slots.memberSlot(member) else { return .stopped }
         return MemberActivation(slotValue: slot.pointee.activation)
     }
