@@ -331,7 +331,7 @@ class Runner:
                                                   a.callgrind_requests or self.p["callgrind_n"], self.log)
             if "tail" in self.extras:
                 self.results["tail"] = tail.run(self.run_dir, self.build, self.backends, WORKLOADS, self.log,
-                                                duration=a.tail_seconds,
+                                                duration=a.tail_seconds, rounds=a.tail_rounds,
                                                 connectors=[t for t in tail.CONNECTORS if t in a.connectors],
                                                 case_filter=self.tail_case_filter)
         finally:
@@ -405,6 +405,9 @@ def main(argv=None):
                          "rate latency and connector overhead); default: both in the full profile, none otherwise")
     ap.add_argument("--extras-only", action="store_true", help="only the --extras parts (no wrk cases, no callgrind)")
     ap.add_argument("--tail-seconds", type=int, default=20, help="seconds per open-loop measurement (default 20)")
+    ap.add_argument("--tail-rounds", type=int, default=3,
+                    help="open-loop rounds per connector and case (default 3: with 2, one noisy round moved the "
+                         "median p99 by up to 5x)")
     ap.add_argument("--output", help="markdown report to write (default: BENCHMARKS.md for a whole --full run, none otherwise)")
     ap.add_argument("--run-dir", help="work directory (default: a new /tmp/sjk-bench-*)")
     ap.add_argument("--swiftjk-so", help="module to measure (default apxs/out/mod_swiftjk.so)")
