@@ -3,6 +3,16 @@ import Testing
 
 /// §9.7: the retry/failover loop driven through whole requests (T51, T52, T53, T54, T57, T60, T62).
 @Suite struct BalancerServiceTests {
+    /// A state code that is not one of mod_jk's (a corrupted or foreign segment) reads as `error`:
+    /// the member is never chosen on the strength of garbage, and its slot is left as it is.
+    @Test func unknownSharedStateCodeReadsAsErrorAndIsNotChosen() {
+        var fixture = BalancerFixture(["a1", "a2", "a3"])
+        fixture.member("a2").pointee.state = 77
+        fixture.member("a3").pointee.state = -3
+        #expect(fixture.schedule(4) == ["a1", "a1", "a1", "a1"])
+        #expect(fixture.member("a2").pointee.state == 77)
+    }
+
     @Test func t51FailoverMarksTheDeadMemberAndKeepsTheFirstRoute() {
         var fixture = BalancerFixture(["tomcat1:node1", "tomcat2:node2"])
         let dead: (String) -> Reply = { $0 == "tomcat2" ? .refused : .ok }

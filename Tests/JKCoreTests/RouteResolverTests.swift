@@ -81,6 +81,24 @@ import Testing
         #expect(fixture.topology.member(withRoute: bytes.view("")) == nil)
     }
 
+    /// Past `RouteIndex.scanLimit` members the route is hashed; the answer must stay the scan's:
+    /// the first member with that exact route.
+    @Test func largeFarmFindsTheFirstMemberWithTheRouteLikeTheScan() {
+        // 40 members; member 30 repeats member 7's route, member 35 repeats member 30's.
+        var specs = (0..<40).map { "w\($0):node\($0)" }
+        specs[30] = "w30:node7"
+        specs[35] = "w35:node7"
+        let fixture = BalancerFixture(specs)
+        let bytes = RequestBytes()
+        let routes = specs.map { String($0.split(separator: ":")[1]) }
+        for probe in routes + ["node40", "Node1", "node", "node10x", "", "nodes1"] {
+            let scan = routes.firstIndex(of: probe)
+            #expect(fixture.topology.member(withRoute: bytes.view(probe)) == scan, "route \(probe)")
+        }
+        #expect(fixture.topology.member(withRoute: bytes.view("node7")) == 7)
+        #expect(fixture.topology.member(withRoute: bytes.view("node30")) == nil)
+    }
+
     @Test func t56DisabledMemberStillServesItsOwnSessions() {
         var fixture = BalancerFixture(["a1", "a2"], member: { name, settings in
             if name == "a2" { settings.activation = .disabled }

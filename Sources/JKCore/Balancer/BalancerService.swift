@@ -153,15 +153,29 @@ public struct BalancerService {
     ///
     /// - Precondition: the caller holds the segment lock.
     public mutating func readMemberStates(hasFreeEndpoint: (Int) -> Bool) {
-        for member in 0..<min(view.slots.memberCount, states.count) {
-            let slot = view.slots.member(member)
-            if MemberState(slotValue: slot.pointee.state) == .busy {
-                let limit = view.slots.topology.members[member].busyLimit
-                if (limit <= 0 || Int(view.slots.worker(member).pointee.busy) < limit) && hasFreeEndpoint(member) {
-                    slot.setMemberState(MemberState.ok)
+        // Raw codes, compared and copied without converting each to `MemberState` and back: this
+        // loop runs over every member on every request.
+        // The slot base and the member list are taken once: the stores into `storage` may alias
+        // anything, so reading them through `view` reloaded both for every member.
+        let busy = MemberState.busy.rawValue
+        let storage = states.storage
+        let count = min(view.slots.memberCount, states.count)
+        guard count > 0, let base = view.slots.segment.baseAddress else { return }
+        view.slots.topology.members.withUnsafeBufferPointer { members in
+            for member in 0..<min(count, members.count) {
+                let slot = base + members[member].memberSlot
+                var code = slot.pointee.state
+                if code == busy {
+                    let limit = members[member].busyLimit
+                    if (limit <= 0 || Int(base[members[member].workerSlot].busy) < limit) && hasFreeEndpoint(member) {
+                        slot.setMemberState(MemberState.ok)
+                    }
+                    code = slot.pointee.state
                 }
+                // An unknown code reads as `error`, as `MemberState(slotValue:)` reads it.
+                storage[member] = UInt32(bitPattern: code) <= UInt32(MemberState.probe.rawValue) ? code
+                    : MemberState.error.rawValue
             }
-            states[member] = MemberState(slotValue: slot.pointee.state)
         }
     }
 

@@ -89,6 +89,8 @@ public final class BalancerTopology: @unchecked Sendable {
     /// Each member's route as a view of `strings`, made once: the sticky path compares routes on
     /// every request.
     private let routes: [UnsafeRawBufferPointer]
+    /// `routes` hashed, so finding a session's member does not grow with the farm.
+    private let routeIndex: RouteIndex
     /// The lb's `session_cookie` name bytes.
     public let sessionCookieName: UnsafeRawBufferPointer
     /// The lb's `session_path` name bytes.
@@ -137,7 +139,9 @@ public final class BalancerTopology: @unchecked Sendable {
         self.packetSize = inputs.map(\.settings.maxPacketSize).max() ?? 8192
         self.firstPacketSize = inputs.map(\.settings.maxPacketSize).min() ?? 8192
         self.strings = store
-        self.routes = members.map { store.bytes($0.route) }
+        let routes = members.map { store.bytes($0.route) }
+        self.routes = routes
+        self.routeIndex = RouteIndex(routes: routes)
         self.sessionCookieName = store.bytes(handles[inputs.count * 5])
         self.sessionPathName = store.bytes(handles[inputs.count * 5 + 1])
     }
@@ -172,9 +176,8 @@ public final class BalancerTopology: @unchecked Sendable {
     }
 
     /// The index of the member whose route equals `route` exactly (case-sensitive), the first if
-    /// several do (mod_jk's `find_by_session`).
+    /// several do (mod_jk's `find_by_session`, which scans; this looks it up in `routeIndex`).
     public func member(withRoute route: UnsafeRawBufferPointer) -> Int? {
-        for (member, candidate) in routes.enumerated() where ByteCompare.equal(candidate, route) { return member }
-        return nil
+        routeIndex.member(withRoute: route, in: routes)
     }
 }
